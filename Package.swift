@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "pathsim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pathsim", targets: ["pathsim"]),
+        .library(name: "Netfilter", targets: ["Netfilter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The core: netfilter model and reference engine. Standard library only.
+        .target(name: "Netfilter"),
+        // iptables-save / ipset save text formats, and the `iptables -nvxL` listing.
+        .target(name: "IptablesSave", dependencies: ["Netfilter"]),
+        // Packet bytes on the wire (IPv4 + TCP/UDP/ICMP with checksums).
+        .target(name: "PacketWire", dependencies: ["Netfilter"]),
+        // The `--pkt` grammar.
+        .target(name: "PacketSpec", dependencies: ["Netfilter"]),
+        // A node snapshot directory: iptables-save, ipset, ip -j JSON, sysctl.
+        .target(name: "NodeSnapshot", dependencies: ["Netfilter", "IptablesSave"]),
+        // Human, JSON Lines and nft-monitor-trace renderings of a trace.
+        .target(name: "TraceFormat", dependencies: ["Netfilter", "IptablesSave"]),
+        // The real kernel as an oracle: network namespaces, iptables-nft-restore, nft monitor trace.
+        .target(name: "KernelOracle", dependencies: ["Netfilter", "IptablesSave", "PacketWire"]),
+        .executableTarget(
+            name: "pathsim",
+            dependencies: [
+                "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
+        .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
+        .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat"]),
+        .testTarget(name: "CLITests", dependencies: ["pathsim"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

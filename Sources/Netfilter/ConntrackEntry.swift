@@ -1,0 +1,105 @@
+/// Which NAT decisions an entry has had, and which changed a tuple (`IPS_SRC_NAT`, `IPS_DST_NAT`).
+public struct NATStatus: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The source-manip decision (nat POSTROUTING / INPUT) was made, possibly a null binding.
+    public static let sourceDone = NATStatus(rawValue: 1)
+    public static let destinationDone = NATStatus(rawValue: 2)
+    /// The decision changed the tuple.
+    public static let sourceNAT = NATStatus(rawValue: 4)
+    public static let destinationNAT = NATStatus(rawValue: 8)
+}
+
+/// One connection: the ORIGINAL tuple as the first packet saw it and the REPLY tuple a
+/// reply must carry (after NAT).
+public struct ConntrackEntry: Hashable, Sendable {
+    public var id: Int
+    public var original: ConntrackTuple
+    public var reply: ConntrackTuple
+    public var status: ConntrackStatus
+    public var nat: NATStatus
+    public var tcpState: TCPConntrackState
+    public var mark: UInt32
+    public var created: Double
+    public var expires: Double
+    /// Picked up mid-stream (tcp_loose), so window checks are liberal.
+    public var pickedUp: Bool
+
+    public var proto: UInt8 { original.proto }
+
+    public func tuple(_ direction: ConntrackDirection) -> ConntrackTuple {
+        direction == .original ? original : reply
+    }
+
+    /// The line `conntrack -L` prints, with seconds left at `now`.
+    public func conntrackLine(now: Double) -> String {
+        let name = IPProtocolNumber.names[proto].map { $0 == "ip" ? "unknown" : $0 } ?? "unknown"
+        var text = name.padding(to: 8) + " \(proto) \(max(0, Int((expires - now).rounded(.down))))"
+        if proto == IPProtocolNumber.tcp { text += " \(tcpState.name)" }
+        text += " \(original)"
+        if !status.contains(.seenReply) { text += " [UNREPLIED]" }
+        text += " \(reply)"
+        if status.contains(.assured) { text += " [ASSURED]" }
+        text += " mark=\(mark) use=1"
+        return text
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// The conntrack table: confirmed entries by id, and both tuples of each indexed.
+public struct ConntrackTable: Sendable {
+    public private(set) var entries: [Int: ConntrackEntry] = [:]
+    private var byTuple: [ConntrackTuple: (id: Int, direction: ConntrackDirection)] = [:]
+    private var nextID = 1
+
+    public init() {}
+
+    public var count: Int { entries.count }
+
+    mutating func allocateID() -> Int {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    public func find(_ tuple: ConntrackTuple) -> (entry: ConntrackEntry, direction: ConntrackDirection)? {
+        guard let hit = byTuple[tuple], let entry = entries[hit.id] else { return nil }
+        return (entry, hit.direction)
+    }
+
+    /// Whether a tuple is taken by some entry in either direction (NAT clash checks).
+    public func isTaken(_ tuple: ConntrackTuple, except id: Int? = nil) -> Bool {
+        guard let hit = byTuple[tuple] else { return false }
+        return hit.id != id
+    }
+
+    mutating func insert(_ entry: ConntrackEntry) {
+        entries[entry.id] = entry
+        byTuple[entry.original] = (entry.id, .original)
+        byTuple[entry.reply] = (entry.id, .reply)
+    }
+
+    mutating func update(_ entry: ConntrackEntry) {
+        guard entries[entry.id] != nil else { return }
+        entries[entry.id] = entry
+    }
+
+    mutating func remove(id: Int) {
+        guard let entry = entries.removeValue(forKey: id) else { return }
+        if byTuple[entry.original]?.id == id { byTuple[entry.original] = nil }
+        if byTuple[entry.reply]?.id == id { byTuple[entry.reply] = nil }
+    }
+
+    mutating func expire(now: Double) {
+        for (id, entry) in entries where entry.expires <= now {
+            remove(id: id)
+        }
+    }
+
+    /// Entries in a stable order (by id); the kernel prints hash order, which no one can rely on.
+    public var sortedEntries: [ConntrackEntry] { entries.values.sorted { $0.id < $1.id } }
+}

@@ -1,0 +1,129 @@
+/// Where a packet comes from.
+public enum Ingress: Hashable, Sendable {
+    /// Arrives on this interface (PREROUTING first).
+    case interface(String)
+    /// Sent by the node itself (OUTPUT first).
+    case local
+}
+
+/// Conntrack state a user declares for a packet whose connection pathsim has not seen.
+public enum DeclaredConntrackState: String, Hashable, Sendable {
+    case established, related
+}
+
+public struct PacketInput: Hashable, Sendable {
+    public var packet: Packet
+    public var ingress: Ingress
+    /// Seconds; drives conntrack timeouts and `-m limit`.
+    public var timestamp: Double
+    public var declaredState: DeclaredConntrackState?
+
+    public init(packet: Packet, ingress: Ingress, timestamp: Double = 0, declaredState: DeclaredConntrackState? = nil) {
+        self.packet = packet
+        self.ingress = ingress
+        self.timestamp = timestamp
+        self.declaredState = declaredState
+    }
+}
+
+/// The base chain a packet entered, with the packet as it was at that point: what
+/// `nft monitor trace` prints on its `packet:` line.
+public struct ChainVisit: Hashable, Sendable {
+    public var table: TableName
+    public var hook: Hook
+    public var packet: Packet
+    public var inInterface: String?
+    public var outInterface: String?
+    /// The steps recorded while in this base chain: `steps[stepRange]`.
+    public var stepRange: Range<Int>
+}
+
+/// One condition of a rule, to say which one failed.
+public enum RuleCondition: Hashable, Sendable {
+    case source, destination, inInterface, outInterface, proto, fragment
+    case match(Int)
+}
+
+/// A rule that was evaluated and did not match (recorded on request, for `--verbose`).
+public struct MissedRule: Hashable, Sendable {
+    public var table: TableName
+    public var chain: String
+    public var rule: Int
+    public var failed: RuleCondition
+}
+
+/// A rule whose match or target pathsim cannot evaluate, met during a trace.
+public struct UnsupportedHit: Hashable, Sendable, CustomStringConvertible {
+    public var table: TableName
+    public var chain: String
+    public var rule: Int
+    public var feature: String
+    public var location: SourceLocation?
+    public var assumption: String
+
+    public var description: String {
+        "\(table.rawValue):\(chain) #\(rule): \(feature) is not supported by pathsim; \(assumption)"
+            + (location.map { " (\($0))" } ?? "")
+    }
+}
+
+/// Why a packet ended where it did, when no rule or policy decided.
+public enum RoutingDrop: String, Hashable, Sendable {
+    case noRoute = "no route to the destination"
+    case forwardingDisabled = "forwarding is disabled (net.ipv4.ip_forward = 0)"
+    case reversePathFilter = "reverse-path filter (rp_filter) dropped it: no route back to the source through the incoming interface"
+    case ttlExceeded = "TTL expired before forwarding"
+    case blackhole = "blackhole route"
+    case unreachable = "unreachable route"
+    case prohibit = "prohibit route"
+    case natNoAddress = "NAT found no address to use"
+}
+
+public enum PacketFate: Hashable, Sendable {
+    /// Delivered to a local socket (passed INPUT).
+    case delivered
+    /// Left the node on this interface (forwarded or locally generated).
+    case sent(interface: String)
+    /// Dropped by a rule (DROP or REJECT) or a policy: the deciding step.
+    case droppedByRule(TraceStep)
+    case droppedInRouting(RoutingDrop)
+    /// The verdict depends on a feature pathsim does not model.
+    case undetermined(String)
+
+    public var isAccepted: Bool {
+        switch self {
+        case .delivered, .sent: return true
+        default: return false
+        }
+    }
+}
+
+/// Everything pathsim knows about one packet's way through the node.
+public struct PacketTrace: Hashable, Sendable {
+    public var input: PacketInput
+    public var steps: [TraceStep] = []
+    public var visits: [ChainVisit] = []
+    public var fate: PacketFate = .delivered
+    /// The packet as it left (after NAT), or as it was when dropped.
+    public var finalPacket: Packet
+    public var outInterface: String?
+    /// Conntrack state the packet had in the filter hooks (or the last one computed).
+    public var conntrackState: ConntrackStates?
+    public var conntrackDirection: ConntrackDirection?
+    /// The connection's entry after the packet (nil when untracked, invalid, or not confirmed).
+    public var conntrackEntry: ConntrackEntry?
+    public var missed: [MissedRule] = []
+    public var unsupported: [UnsupportedHit] = []
+    public var notes: [String] = []
+    /// Packets a REJECT generated (ICMP error or TCP reset), with their own paths.
+    public var generated: [PacketTrace] = []
+    /// The packet went out through `lo` and came back in (a local destination).
+    public var loopedBack = false
+
+    public init(input: PacketInput) {
+        self.input = input
+        finalPacket = input.packet
+    }
+
+    public var verdict: StepVerdict { fate.isAccepted ? .accept : .drop }
+}

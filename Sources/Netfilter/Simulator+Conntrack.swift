@@ -1,0 +1,175 @@
+extension Simulator {
+    /// What conntrack matches see: the state bits, the entry and the direction.
+    /// Before conntrack has run (raw table) a packet has no entry and is INVALID.
+    func conntrackView(_ flight: InFlight) -> (states: ConntrackStates, entry: ConntrackEntry?, direction: ConntrackDirection?) {
+        guard let attachment = flight.ct, let entry = currentEntry(flight) else {
+            return (flight.untracked ? .untracked : .invalid, nil, nil)
+        }
+        var states = attachment.state
+        if entry.nat.contains(.sourceNAT) { states.insert(.snat) }
+        if entry.nat.contains(.destinationNAT) { states.insert(.dnat) }
+        return (states, entry, attachment.direction)
+    }
+
+    func currentEntry(_ flight: InFlight) -> ConntrackEntry? {
+        guard let attachment = flight.ct else { return nil }
+        if let pending = flight.pending, pending.id == attachment.id { return pending }
+        return conntrack.entries[attachment.id]
+    }
+
+    /// Changes the packet's entry, wherever it lives (unconfirmed with the packet, or in the table).
+    mutating func modifyEntry(_ id: Int, _ flight: inout InFlight, _ change: (inout ConntrackEntry) -> Void) {
+        if var pending = flight.pending, pending.id == id {
+            change(&pending)
+            flight.pending = pending
+        } else if var entry = conntrack.entries[id] {
+            change(&entry)
+            conntrack.update(entry)
+        }
+    }
+
+    /// `nf_conntrack_in` at PREROUTING/OUTPUT (priority -200).
+    mutating func conntrackIn(_ flight: inout InFlight) {
+        defer {
+            let view = conntrackView(flight)
+            flight.trace.conntrackState = view.states
+            flight.trace.conntrackDirection = view.direction
+        }
+        guard loaded.conntrackActive, flight.ct == nil, !flight.untracked else { return }
+        let packet = flight.packet
+        let now = flight.now
+
+        if packet.isICMPError {
+            // Related through the quoted header: the inverse of the offending packet's tuple.
+            guard let quoted = packet.quoted, let (entry, direction) = conntrack.find(ConntrackTuple(quoted).inverted) else { return }
+            flight.ct = ConntrackAttachment(id: entry.id, state: .related, direction: direction)
+            return
+        }
+        if packet.proto == IPProtocolNumber.tcp, !TCPStateTable.flagsAreValid(packet.tcpFlags) { return }
+
+        let tuple = ConntrackTuple(packet)
+        if let (entry, direction) = conntrack.find(tuple) {
+            track(entry, direction: direction, now: now, &flight)
+        } else {
+            create(tuple, now: now, &flight)
+        }
+    }
+
+    /// A packet with no entry: the protocol decides whether it may start a connection.
+    mutating func create(_ tuple: ConntrackTuple, now: Double, _ flight: inout InFlight) {
+        let packet = flight.packet
+        var tcpState = TCPConntrackState.none
+        var pickedUp = false
+        var timeout: Double
+        switch packet.proto {
+        case IPProtocolNumber.tcp:
+            guard case .to(let state) = TCPStateTable.transition(direction: .original, packet: TCPPacketClass(packet.tcpFlags), state: .none) else { return }
+            if state != .synSent {
+                // Mid-stream pickup, only with nf_conntrack_tcp_loose.
+                guard sysctls.tcpLoose else { return }
+                pickedUp = true
+            }
+            tcpState = state
+            timeout = pickedUp ? 300 : state.timeout
+        case IPProtocolNumber.udp, IPProtocolNumber.udplite:
+            timeout = 30
+        case IPProtocolNumber.icmp:
+            guard ICMPType.replyType(forRequest: packet.icmpType) != nil else { return }
+            timeout = 30
+        case IPProtocolNumber.gre:
+            timeout = 30
+        default:
+            timeout = 600
+        }
+        let entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: tcpState, mark: 0, created: now, expires: now + timeout, pickedUp: pickedUp)
+        flight.pending = entry
+        flight.ct = ConntrackAttachment(id: entry.id, state: .new, direction: .original)
+    }
+
+    /// A packet of a known connection: the protocol tracker updates the entry (even if
+    /// the packet is dropped later) or declares the packet INVALID.
+    mutating func track(_ found: ConntrackEntry, direction: ConntrackDirection, now: Double, _ flight: inout InFlight) {
+        var entry = found
+        let packet = flight.packet
+        let seenReplyBefore = entry.status.contains(.seenReply)
+        var kill = false
+        switch packet.proto {
+        case IPProtocolNumber.tcp:
+            let packetClass = TCPPacketClass(packet.tcpFlags)
+            let old = entry.tcpState
+            switch TCPStateTable.transition(direction: direction, packet: packetClass, state: old) {
+            case .invalid:
+                return
+            case .ignore:
+                break
+            case .to(let new):
+                if direction == .original, packetClass == .syn, old == .timeWait || old == .close {
+                    // Reopen: the old entry goes and the SYN starts a new connection.
+                    conntrack.remove(id: entry.id)
+                    create(ConntrackTuple(packet), now: now, &flight)
+                    return
+                }
+                entry.tcpState = new
+                if !seenReplyBefore {
+                    // "If only reply is a RST ... delete the conntrack immediately."
+                    if packetClass == .rst { kill = true }
+                } else if !entry.status.contains(.assured), old == .synReceived || old == .established, new == .established {
+                    entry.status.insert(.assured)
+                }
+                let timeout = entry.pickedUp && !entry.status.contains(.assured) && new == .established ? 300 : new.timeout
+                entry.expires = now + timeout
+            }
+        case IPProtocolNumber.udp, IPProtocolNumber.udplite:
+            if seenReplyBefore {
+                let stream = now > entry.created + 2
+                entry.expires = now + (stream ? 120 : 30)
+                if stream { entry.status.insert(.assured) }
+            } else {
+                entry.expires = now + 30
+            }
+        case IPProtocolNumber.icmp:
+            entry.expires = now + 30
+        case IPProtocolNumber.gre:
+            entry.expires = now + (seenReplyBefore ? 180 : 30)
+        default:
+            entry.expires = now + 600
+        }
+        if direction == .reply { entry.status.insert(.seenReply) }
+        conntrack.update(entry)
+        let state: ConntrackStates = direction == .reply || seenReplyBefore ? .established : .new
+        flight.ct = ConntrackAttachment(id: entry.id, state: state, direction: direction)
+        if kill {
+            // The packet keeps its state for this pass; the entry is gone for the next one.
+            flight.pending = entry
+            conntrack.remove(id: entry.id)
+        }
+    }
+
+    /// Inserts a new connection's entry at the end of POSTROUTING or INPUT. Only the
+    /// packet that created it confirms it (a REJECT's reply travels the other way).
+    mutating func confirm(_ flight: inout InFlight) {
+        guard var entry = flight.pending, let attachment = flight.ct, attachment.id == entry.id,
+              attachment.direction == .original, conntrack.entries[entry.id] == nil, !entry.status.contains(.confirmed) else { return }
+        entry.status.insert(.confirmed)
+        conntrack.insert(entry)
+        flight.pending = nil
+    }
+
+    /// `--ct-state`: the user says the connection exists, so pathsim makes an entry for it.
+    mutating func declare(_ state: DeclaredConntrackState, for flight: inout InFlight) {
+        guard loaded.conntrackActive else { return }
+        let tuple = ConntrackTuple(flight.packet)
+        guard conntrack.find(tuple) == nil else { return }
+        let packet = flight.packet
+        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [.seenReply, .assured, .confirmed], nat: [.sourceDone, .destinationDone], tcpState: packet.proto == IPProtocolNumber.tcp ? .established : .none, mark: 0, created: flight.now, expires: flight.now + 432_000, pickedUp: false)
+        if state == .related {
+            entry.status.insert(.expected)
+            flight.trace.notes.append("declared RELATED: pathsim attached the packet to a synthetic expected connection")
+            flight.pending = entry
+            flight.ct = ConntrackAttachment(id: entry.id, state: .related, direction: .original)
+            return
+        }
+        conntrack.insert(entry)
+        flight.trace.notes.append("declared ESTABLISHED: pathsim added a conntrack entry for \(tuple)")
+    }
+}

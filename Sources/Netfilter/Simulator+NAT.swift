@@ -1,0 +1,176 @@
+enum NATManip {
+    case source, destination
+
+    var done: NATStatus { self == .source ? .sourceDone : .destinationDone }
+    var changed: NATStatus { self == .source ? .sourceNAT : .destinationNAT }
+
+    /// DNAT at PREROUTING/OUTPUT (-100), SNAT at INPUT/POSTROUTING (+100).
+    init(_ hook: Hook) { self = hook == .prerouting || hook == .output ? .destination : .source }
+}
+
+extension Simulator {
+    /// The nat table at one hook: its chain runs only for a connection's first packet
+    /// (ctstate NEW, or a RELATED non-ICMP packet) until that hook's decision is made;
+    /// then every packet is translated from the entry.
+    mutating func runNAT(_ hook: Hook, _ flight: inout InFlight) -> Bool {
+        guard loaded.conntrackActive, let attachment = flight.ct, let entry = currentEntry(flight) else { return true }
+        let manip = NATManip(hook)
+        if attachment.state == .related, flight.packet.proto == IPProtocolNumber.icmp {
+            translateICMPError(entry, direction: attachment.direction, manip: manip, &flight)
+            return true
+        }
+        if attachment.state != .established, !entry.nat.contains(manip.done) {
+            if !runTable(.nat, hook, &flight) { return false }
+            // No NAT target fired: a null binding, so the chain is not consulted again.
+            modifyEntry(attachment.id, &flight) { $0.nat.insert(manip.done) }
+        }
+        if let entry = currentEntry(flight) {
+            translate(&flight.packet, entry: entry, direction: attachment.direction, manip: manip)
+        }
+        return true
+    }
+
+    /// `nf_nat_packet`: rewrite the manip side of the packet to the inverse of the other
+    /// direction's tuple, when that side was translated.
+    func translate(_ packet: inout Packet, entry: ConntrackEntry, direction: ConntrackDirection, manip: NATManip) {
+        var status = manip.changed
+        if direction == .reply { status = manip == .source ? .destinationNAT : .sourceNAT }
+        guard entry.nat.contains(status) else { return }
+        let target = entry.tuple(direction == .original ? .reply : .original).inverted
+        apply(target, manip: manip, to: &packet)
+    }
+
+    func apply(_ target: ConntrackTuple, manip: NATManip, to packet: inout Packet) {
+        let ports = IPProtocolNumber.hasPorts(packet.proto)
+        if manip == .source {
+            packet.source = target.source
+            if ports { packet.sourcePort = target.sourcePort }
+        } else {
+            packet.destination = target.destination
+            if ports { packet.destinationPort = target.destinationPort }
+        }
+        if packet.proto == IPProtocolNumber.icmp, !packet.isICMPError { packet.icmpID = target.sourcePort }
+    }
+
+    /// `nf_nat_icmp_reply_translation`: the quoted header gets the opposite manip, the outer one the usual.
+    func translateICMPError(_ entry: ConntrackEntry, direction: ConntrackDirection, manip: NATManip, _ flight: inout InFlight) {
+        var status = manip.changed
+        if direction == .reply { status = manip == .source ? .destinationNAT : .sourceNAT }
+        guard entry.nat.contains(status) else { return }
+        let other = entry.tuple(direction == .original ? .reply : .original)
+        if var quoted = flight.packet.quoted {
+            if manip == .source {
+                quoted.destination = other.destination
+                if IPProtocolNumber.hasPorts(quoted.proto) { quoted.destinationPort = other.destinationPort }
+            } else {
+                quoted.source = other.source
+                if IPProtocolNumber.hasPorts(quoted.proto) { quoted.sourcePort = other.sourcePort }
+            }
+            if quoted.proto == IPProtocolNumber.icmp { quoted.icmpID = other.sourcePort }
+            flight.packet.quoted = quoted
+        }
+        let target = other.inverted
+        if manip == .source { flight.packet.source = target.source } else { flight.packet.destination = target.destination }
+    }
+
+    /// DNAT, SNAT, MASQUERADE, REDIRECT: choose the new address and port, store the
+    /// binding in the entry, and translate the packet. False when no address exists
+    /// (MASQUERADE on an interface without one).
+    mutating func applyNATTarget(_ target: Target, hook: Hook, _ flight: inout InFlight) -> Bool {
+        guard let attachment = flight.ct, let entry = currentEntry(flight) else { return true }
+        let manip = NATManip(hook)
+        var addresses: ClosedRange<IPv4Address>?
+        var ports: PortRange?
+        var flags: NATFlags = []
+        switch target {
+        case .dnat(let range, let f), .snat(let range, let f):
+            addresses = range.addresses
+            ports = range.ports
+            flags = f
+        case .masquerade(let p, let f):
+            ports = p
+            flags = f
+            let route = network.lookup(flight.packet.destination)
+            guard let device = flight.outInterface,
+                  let address = network.sourceAddress(device: device, toward: flight.packet.destination, route: route) else { return false }
+            addresses = address...address
+        case .redirect(let p, let f):
+            ports = p
+            flags = f
+            if hook == .output {
+                addresses = IPv4Address(127, 0, 0, 1)...IPv4Address(127, 0, 0, 1)
+            } else {
+                guard let name = flight.inInterface, let address = network.interface(named: name)?.addresses.first?.address else { return false }
+                addresses = address...address
+            }
+        default:
+            return true
+        }
+        // The tuple as the packet's original direction sees it now (after any earlier manip).
+        let current = entry.reply.inverted
+        var wanted = current
+        if let addresses {
+            let chosen = chooseAddress(addresses, for: current, persistent: flags.contains(.persistent))
+            if manip == .source { wanted.source = chosen } else { wanted.destination = chosen }
+        }
+        wanted = uniqueTuple(wanted, ports: ports, manip: manip, entryID: entry.id)
+        modifyEntry(attachment.id, &flight) { entry in
+            entry.nat.insert(manip.done)
+            if wanted != current {
+                entry.nat.insert(manip.changed)
+                entry.reply = wanted.inverted
+            }
+        }
+        if flags.contains(.random) || flags.contains(.randomFully) {
+            flight.trace.notes.append("\(target.name) with --random/--random-fully: the kernel picks a random port; pathsim keeps the lowest free one")
+        }
+        if let entry = currentEntry(flight) {
+            translate(&flight.packet, entry: entry, direction: attachment.direction, manip: manip)
+        }
+        return true
+    }
+
+    /// An address from a range: the kernel hashes (source, destination) — or the source
+    /// alone with --persistent — over the range; pathsim uses its own stable hash.
+    func chooseAddress(_ range: ClosedRange<IPv4Address>, for tuple: ConntrackTuple, persistent: Bool) -> IPv4Address {
+        let size = UInt64(range.upperBound.value - range.lowerBound.value) + 1
+        guard size > 1 else { return range.lowerBound }
+        var hash = UInt64(tuple.source.value) &* 0x9E37_79B9_7F4A_7C15
+        if !persistent { hash ^= UInt64(tuple.destination.value) &* 0xC2B2_AE3D_27D4_EB4F }
+        return IPv4Address(range.lowerBound.value + UInt32(hash % size))
+    }
+
+    /// `get_unique_tuple`: keep the port when it is in range and the resulting reply tuple
+    /// is free; otherwise the first free port of the range (the kernel starts at a hashed
+    /// or random offset, so its choice can differ; this one is deterministic).
+    func uniqueTuple(_ tuple: ConntrackTuple, ports: PortRange?, manip: NATManip, entryID: Int) -> ConntrackTuple {
+        let hasPorts = IPProtocolNumber.hasPorts(tuple.proto) || tuple.proto == IPProtocolNumber.icmp
+        let portNow = manip == .source || tuple.proto == IPProtocolNumber.icmp ? tuple.sourcePort : tuple.destinationPort
+        let free = { (candidate: ConntrackTuple) in !conntrack.isTaken(candidate.inverted, except: entryID) }
+        if let ports, hasPorts {
+            if ports.lower == ports.upper || (ports.contains(portNow) && free(tuple)) {
+                return with(tuple, port: ports.contains(portNow) ? portNow : ports.lower, manip: manip)
+            }
+        } else if free(tuple) || !hasPorts {
+            return tuple
+        }
+        let range: PortRange
+        if let ports { range = ports }
+        else if manip == .destination { return tuple }
+        else if portNow < 512 { range = PortRange(1, 511) }
+        else if portNow < 1024 { range = PortRange(600, 1023) }
+        else { range = PortRange(1024, 65535) }
+        var port = range.lower
+        while true {
+            let candidate = with(tuple, port: port, manip: manip)
+            if free(candidate) || port == range.upper { return candidate }
+            port += 1
+        }
+    }
+
+    private func with(_ tuple: ConntrackTuple, port: UInt16, manip: NATManip) -> ConntrackTuple {
+        var result = tuple
+        if manip == .source || tuple.proto == IPProtocolNumber.icmp { result.sourcePort = port } else { result.destinationPort = port }
+        return result
+    }
+}

@@ -1,0 +1,124 @@
+/// The reference engine: a node's rules, sets, network and conntrack table, and the
+/// walk of each packet through the hooks in the kernel's order. Plain on purpose: this
+/// is the evaluator every faster form is checked against.
+///
+/// Per packet:
+/// ```
+/// in=IFACE:  raw PREROUTING → conntrack → mangle PREROUTING → nat PREROUTING → routing
+///              local:   mangle INPUT → filter INPUT → security INPUT → nat INPUT → confirm
+///              forward: mangle FORWARD → filter FORWARD → security FORWARD
+///                       → mangle POSTROUTING → nat POSTROUTING → confirm
+/// local:     routing → raw OUTPUT → conntrack → mangle OUTPUT → nat OUTPUT → filter OUTPUT
+///              → security OUTPUT → mangle POSTROUTING → nat POSTROUTING → confirm
+///              (→ back in on lo for a local destination)
+/// ```
+public struct Simulator: Sendable {
+    public let ruleset: Ruleset
+    public let network: NodeNetwork
+    public let sysctls: Sysctls
+    public var options: SimulatorOptions
+    public internal(set) var conntrack = ConntrackTable()
+    /// Rule counters per table, chain index and rule index.
+    public internal(set) var ruleCounters: [TableName: [[Counter]]] = [:]
+    /// Built-in chain policy counters per table and chain index.
+    public internal(set) var policyCounters: [TableName: [Counter]] = [:]
+    public internal(set) var clock: Double = 0
+
+    let loaded: LoadedRuleset
+    var random: SplitMix64
+    var nthCounters: [RuleMatchKey: UInt32] = [:]
+    var limitBuckets: [RuleMatchKey: (tokens: Double, last: Double)] = [:]
+
+    struct RuleMatchKey: Hashable, Sendable {
+        var table: TableName
+        var chain: Int
+        var rule: Int
+        var match: Int
+    }
+
+    public init(ruleset: Ruleset, ipsets: [IPSet] = [], network: NodeNetwork = NodeNetwork(), sysctls: Sysctls = Sysctls(), options: SimulatorOptions = SimulatorOptions()) {
+        self.ruleset = ruleset
+        self.network = network
+        self.sysctls = sysctls
+        self.options = options
+        loaded = LoadedRuleset(ruleset: ruleset, ipsets: ipsets)
+        random = SplitMix64(seed: options.randomSeed)
+        for table in ruleset.tables {
+            ruleCounters[table.name] = table.chains.map { [Counter](repeating: .zero, count: $0.rules.count) }
+            policyCounters[table.name] = [Counter](repeating: .zero, count: table.chains.count)
+        }
+    }
+
+    /// Features of the loaded rules pathsim cannot evaluate; each trace that meets one says so too.
+    public var unsupportedFeatures: [UnsupportedFeature] { loaded.unsupported }
+
+    /// Whether the rules make the kernel register conntrack in this namespace (§1.6):
+    /// without a conntrack-dependent rule nothing is tracked and nat never runs.
+    public var conntrackActive: Bool { loaded.conntrackActive }
+
+    public func counter(table: TableName, chain: String, rule: Int) -> Counter? {
+        guard let t = loaded.tables[table], let c = t.chainIndex[chain] else { return nil }
+        return ruleCounters[table]?[c][rule]
+    }
+
+    public func policyCounter(table: TableName, chain: String) -> Counter? {
+        guard let t = loaded.tables[table], let c = t.chainIndex[chain] else { return nil }
+        return policyCounters[table]?[c]
+    }
+
+    /// Runs one packet and returns its path. Packets share the conntrack table and
+    /// counters, so a sequence behaves as it would on the node.
+    public mutating func process(_ input: PacketInput) -> PacketTrace {
+        clock = max(clock, input.timestamp)
+        conntrack.expire(now: clock)
+        var flight = InFlight(input: input)
+        if let declared = input.declaredState { declare(declared, for: &flight) }
+        switch input.ingress {
+        case .interface(let name):
+            if network.interface(named: name) == nil, !network.interfaces.isEmpty {
+                flight.trace.notes.append("interface \(name) is not in the snapshot's ip-link.json")
+            }
+            receive(&flight, on: name)
+        case .local:
+            sendLocal(&flight)
+        }
+        var trace = flight.trace
+        trace.finalPacket = flight.packet
+        trace.outInterface = flight.outInterface
+        if let attachment = flight.ct {
+            trace.conntrackEntry = conntrack.entries[attachment.id]
+        }
+        return trace
+    }
+
+    /// All conntrack entries as `conntrack -L` prints them.
+    public func conntrackListing() -> [String] {
+        conntrack.sortedEntries.map { $0.conntrackLine(now: clock) }
+    }
+}
+
+/// A packet on its way through the node, with what netfilter attached to it.
+struct InFlight {
+    var packet: Packet
+    var inInterface: String?
+    var outInterface: String?
+    var untracked = false
+    var ct: ConntrackAttachment?
+    /// A new connection's entry until it is confirmed at the end of POSTROUTING or INPUT.
+    var pending: ConntrackEntry?
+    var trace: PacketTrace
+    var now: Double
+
+    init(input: PacketInput) {
+        packet = input.packet
+        trace = PacketTrace(input: input)
+        now = input.timestamp
+    }
+}
+
+struct ConntrackAttachment {
+    var id: Int
+    /// NEW, ESTABLISHED or RELATED.
+    var state: ConntrackStates
+    var direction: ConntrackDirection
+}

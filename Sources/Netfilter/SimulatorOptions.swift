@@ -1,0 +1,23 @@
+public struct SimulatorOptions: Hashable, Sendable {
+    /// Record rules that were evaluated and did not match (`--verbose`).
+    public var recordMisses = false
+    /// Seed for `-m statistic --mode random`; the kernel's draws cannot be reproduced.
+    public var randomSeed: UInt64 = 0
+    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0) {
+        self.recordMisses = recordMisses
+        self.randomSeed = randomSeed
+    }
+}
+
+/// A deterministic generator (SplitMix64) so a run with the same seed takes the same branches.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

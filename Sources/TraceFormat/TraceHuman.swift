@@ -1,3 +1,4 @@
+import Foundation
 import Netfilter
 
 /// The default, human-readable trace: each base chain entered, each matched rule with its

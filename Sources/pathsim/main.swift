@@ -1,1 +1,1 @@
-print("pathsim")
+PathsimCommand.main()

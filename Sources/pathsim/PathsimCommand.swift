@@ -1,0 +1,14 @@
+import ArgumentParser
+
+struct PathsimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pathsim",
+        abstract: "Trace packets through a Linux node's netfilter rules (iptables, ipset, conntrack, NAT) exactly as the kernel would.",
+        discussion: """
+        Exit codes: 0 success; 64 bad command line; 65 bad input data (a malformed dump, JSON file or --pkt); \
+        66 an input file or directory is missing; 69 an unsupported iptables feature was met with --strict; \
+        70 internal error.
+        """,
+        subcommands: [TraceCommand.self, ListCommand.self, SnapshotCommand.self, DemoCommand.self]
+    )
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import IptablesSave
+import Netfilter
+import NodeSnapshot
+import PacketSpec
+
+/// Options every command that simulates shares: where the node comes from and the packets.
+struct WorldOptions: ParsableArguments {
+    @Option(name: .long, help: "A node snapshot directory (iptables-save.txt, ipset-save.txt, ip-*.json, sysctl.txt).")
+    var snapshot: String
+
+    @Option(name: .long, help: ArgumentHelp("A packet, tcpdump-style; repeat for a sequence sharing one conntrack table.", valueName: "spec"))
+    var pkt: [String] = []
+
+    @Option(name: .long, help: "Seed for -m statistic --mode random.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .long, help: "Exit with 69 if the rules use a match or target pathsim does not implement.")
+    var strict = false
+
+    func loadSnapshot() throws -> NodeSnapshot {
+        do {
+            let snapshot = try NodeSnapshot.load(directory: snapshot)
+            return snapshot
+        } catch {
+            let missing = !FileManager.default.fileExists(atPath: snapshot)
+            throw fail("\(error)", missing ? PathsimExit.missingInput : PathsimExit.badInput)
+        }
+    }
+
+    func packets() throws -> [PacketInput] {
+        var sequencer = TCPSequencer()
+        var inputs: [PacketInput] = []
+        for (index, text) in pkt.enumerated() {
+            let spec: PacketSpec
+            do {
+                spec = try PacketSpec.parse(text)
+            } catch {
+                throw fail("packet \(index + 1): \(error)", PathsimExit.badInput)
+            }
+            let packet = sequencer.complete(spec)
+            // Packets without t= are a millisecond apart: fast, as a hand-made sequence is.
+            let time = spec.timestamp ?? (inputs.last.map { $0.timestamp + 0.001 } ?? 0)
+            inputs.append(PacketInput(packet: packet, ingress: spec.ingress, timestamp: time, declaredState: spec.declaredState))
+        }
+        return inputs
+    }
+
+    /// Reports what pathsim cannot evaluate, with file and line, before any trace.
+    func reportUnsupported(_ simulator: Simulator) throws {
+        let features = simulator.unsupportedFeatures
+        guard !features.isEmpty else { return }
+        for feature in features { FileHandleOutput.standardError("pathsim: warning: \(feature)") }
+        if strict { throw fail("\(features.count) unsupported feature(s) in the rules (--strict)", PathsimExit.unsupported) }
+    }
+
+    func simulator(_ snapshot: NodeSnapshot, recordMisses: Bool = false) throws -> Simulator {
+        for note in snapshot.defaultsUsed { FileHandleOutput.standardError("pathsim: note: \(note)") }
+        let simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
+                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed))
+        try reportUnsupported(simulator)
+        return simulator
+    }
+}
+
+extension CounterSupplier {
+    /// The engine's counters after a run.
+    static func simulated(_ simulator: Simulator) -> CounterSupplier {
+        CounterSupplier(
+            rule: { table, chain, index, _ in simulator.counter(table: table, chain: chain, rule: index) ?? .zero },
+            policy: { table, chain in simulator.policyCounter(table: table, chain: chain.name) ?? .zero }
+        )
+    }
+}
+
+/// Rule text by position, for the trace renderers.
+func ruleTextLookup(_ ruleset: Ruleset) -> (TableName, String, Int) -> String {
+    { table, chain, position in
+        guard let rules = ruleset.table(table)?.chain(chain)?.rules, position >= 1, position <= rules.count else { return "" }
+        return IptablesSavePrinter.ruleText(rules[position - 1], chain: chain)
+    }
+}
+
+func saveCounters(_ simulator: Simulator, to path: String) throws {
+    let text = IptablesSavePrinter.print(simulator.ruleset, options: .init(ruleCounters: .all, counters: .simulated(simulator), includeComments: false))
+    do {
+        try writeAtomically(text, to: path)
+    } catch {
+        throw fail("cannot write \(path): \(error.localizedDescription)", PathsimExit.internalError)
+    }
+}

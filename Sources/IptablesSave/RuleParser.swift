@@ -14,7 +14,6 @@ struct RuleParser {
         var cursor = ArgumentCursor(tokens)
         var rule = Rule()
         var modules: [any MatchOptionParser] = []
-        var open: [Int] = []
         var implicitLoaded = false
         var target: (any TargetOptionParser)?
         var targetIsExtension = false
@@ -73,7 +72,6 @@ struct RuleParser {
                 } else {
                     throw RuleProblem("couldn't load match \"\(name)\"", expected: "a known match module (tcp, udp, icmp, multiport, mark, conntrack, comment, set, ...)")
                 }
-                open = [modules.count - 1]
             case "-j", "--jump", "-g", "--goto":
                 if negated { throw RuleProblem("cannot have ! before \(word)") }
                 if target != nil { throw RuleProblem("multiple -j flags not allowed", expected: "one -j or -g per rule") }
@@ -91,15 +89,17 @@ struct RuleParser {
                 if var known = target, !targetIsExtension {
                     if try known.parse(option: word, negated: negated, arguments: &cursor) { target = known; continue }
                 }
+                // libxtables merges each newly loaded module's options in front of the older
+                // ones, so the latest module that knows an option gets it; earlier modules
+                // still take options only they know (`-m tcp --sport 1 -m comment ... --dport 80`).
                 var claimed = false
-                for index in open.reversed() {
+                for index in modules.indices.reversed() {
                     if try modules[index].parse(option: word, negated: negated, arguments: &cursor) { claimed = true; break }
                 }
                 if claimed { continue }
                 if !implicitLoaded, let proto = rule.proto, !proto.negated, var implicit = MatchModules.implicitParser(proto: proto.value) {
                     if try implicit.parse(option: word, negated: negated, arguments: &cursor) {
                         modules.append(implicit)
-                        open.append(modules.count - 1)
                         implicitLoaded = true
                         continue
                     }

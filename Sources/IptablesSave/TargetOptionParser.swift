@@ -118,7 +118,7 @@ struct NFLogTargetParser: TargetOptionParser {
     var group: UInt16 = 0
     var range: UInt32?
     var size: UInt32?
-    var threshold: UInt16 = 1
+    var threshold: UInt16 = 0
 
     mutating func parse(option: String, negated: Bool, arguments: inout ArgumentCursor) throws(RuleProblem) -> Bool {
         switch option {
@@ -146,7 +146,7 @@ struct NFLogTargetParser: TargetOptionParser {
         if group != 0 { arguments += ["--nflog-group", String(group)] }
         if let range { arguments += ["--nflog-range", String(range)] }
         if let size { arguments += ["--nflog-size", String(size)] }
-        if threshold != 1 { arguments += ["--nflog-threshold", String(threshold)] }
+        if threshold != 0 { arguments += ["--nflog-threshold", String(threshold)] }
         return .nflog(arguments: arguments)
     }
 }

@@ -41,7 +41,9 @@ public struct Simulator: Sendable {
         self.network = network
         self.sysctls = sysctls
         self.options = options
-        loaded = LoadedRuleset(ruleset: ruleset, ipsets: ipsets)
+        var loaded = LoadedRuleset(ruleset: ruleset, ipsets: ipsets)
+        if options.conntrackAlwaysOn { loaded.conntrackActive = true }
+        self.loaded = loaded
         random = SplitMix64(seed: options.randomSeed)
         for table in ruleset.tables {
             ruleCounters[table.name] = table.chains.map { [Counter](repeating: .zero, count: $0.rules.count) }

@@ -3,9 +3,14 @@ public struct SimulatorOptions: Hashable, Sendable {
     public var recordMisses = false
     /// Seed for `-m statistic --mode random`; the kernel's draws cannot be reproduced.
     public var randomSeed: UInt64 = 0
-    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0) {
+    /// Track connections even when no rule needs conntrack: something outside the
+    /// iptables rules (an nft table with a `ct` expression, another netfilter user) has
+    /// registered it in the namespace.
+    public var conntrackAlwaysOn = false
+    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0, conntrackAlwaysOn: Bool = false) {
         self.recordMisses = recordMisses
         self.randomSeed = randomSeed
+        self.conntrackAlwaysOn = conntrackAlwaysOn
     }
 }
 

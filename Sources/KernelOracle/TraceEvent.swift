@@ -14,7 +14,8 @@ public struct TraceEvent: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// A base chain was entered; `headers` is the header dump after `packet: `.
         case packet(headers: String)
-        /// A rule matched. `handle` is nft's rule handle; `text` the rule as nft prints it.
+        /// A rule matched. `handle` is nft's rule handle; `text` the rule as nft prints it, or
+        /// empty when nft printed `unknown rule handle N` (its cache predates the rule).
         case rule(handle: Int, verdict: StepVerdict, target: String?, text: String)
         /// The base chain's policy was applied.
         case policy(ChainPolicy)
@@ -66,7 +67,22 @@ public struct TraceEvent: Hashable, Sendable {
             let word = rest.dropFirst("policy ".count).prefix { $0 != " " }
             guard let policy = ChainPolicy(rawValue: word.uppercased()) else { return nil }
             kind = .policy(policy)
-        } else if rest.hasPrefix("rule ") {
+        } else if rest.hasPrefix("rule ") || rest.hasPrefix("unknown rule handle ") {
+            // `nft monitor trace` resolves rule text from a ruleset cache filled when it starts
+            // and never refreshed (nft 1.0.6, observed): rules loaded later print as
+            // `unknown rule handle 7 (verdict jump c1)`. The handle is what we need anyway.
+            if rest.hasPrefix("unknown rule handle ") {
+                let body = rest.dropFirst("unknown rule handle ".count)
+                guard let space = body.firstIndex(of: " "), let handle = Int(body[..<space]),
+                      let verdictRange = body.range(of: "(verdict ") else { return nil }
+                var verdictText = body[verdictRange.upperBound...]
+                if verdictText.hasSuffix(")") { verdictText.removeLast() }
+                let parts = verdictText.split(separator: " ", maxSplits: 1)
+                guard let first = parts.first, let verdict = StepVerdict(rawValue: String(first)) else { return nil }
+                return TraceEvent(traceID: id, family: words[0], table: words[1], chain: words[2],
+                                  kind: .rule(handle: handle, verdict: verdict, target: parts.count > 1 ? String(parts[1]) : nil, text: ""),
+                                  line: text)
+            }
             let body = rest.dropFirst("rule ".count)
             guard let verdictRange = body.range(of: " (verdict ", options: .backwards),
                   let handleRange = body.range(of: "# handle ", options: .backwards),

@@ -3,21 +3,10 @@ import Glibc
 import Netfilter
 import PacketWire
 
-/// Where a packet enters the node.
-public enum Ingress: Hashable, Sendable, CustomStringConvertible {
-    /// Received on one of the node's interfaces (`eth0` or a `cali…` interface): the frame is
-    /// injected from the peer namespace's end of the veth.
-    case interface(String)
-    /// Generated on the node (OUTPUT path), sent from a raw socket inside the node namespace.
-    case local
-
-    public var description: String {
-        switch self {
-        case .interface(let name): return name
-        case .local: return "local"
-        }
-    }
-}
+// `Ingress` (`.interface(name)` / `.local`) is Netfilter's type, shared with the engine.
+// `.interface(name)`: received on one of the node's interfaces (`eth0` or a `cali…` interface);
+// the frame is injected from the peer namespace's end of the veth. `.local`: generated on the
+// node (OUTPUT path), sent from a raw socket inside the node namespace.
 
 /// The node's view of its network as JSON, the very text the simulator loads.
 public struct NodeSnapshotText: Hashable, Sendable {
@@ -433,7 +422,22 @@ public final class KernelOracle {
             deletion += "table ip \(table.rawValue)\ndelete table ip \(table.rawValue)\n"
         }
         _ = try inNode(["nft", "-f", "-"], stdin: deletion)
-        _ = try inNode(["ipset", "destroy"])
+        // The nft tables' references to sets are released asynchronously after the tables are
+        // deleted (observed: an immediate `ipset destroy` fails with "Set cannot be destroyed:
+        // it is in use by a kernel component"), so retry for a while.
+        // `ipset destroy` of all sets fails while a list:set still holds members (observed),
+        // so flush every set first.
+        _ = try inNode(["ipset", "flush"])
+        var attempt = 0
+        while true {
+            let result = try runInNode(["ipset", "destroy"])
+            if result.status == 0 { break }
+            attempt += 1
+            if attempt >= 100 || !result.stderr.contains("in use") {
+                throw KernelOracleError("`ipset destroy` exited \(result.status): \(result.stderr)")
+            }
+            usleep(10_000)
+        }
         if let ipsetSave, !ipsetSave.isEmpty {
             _ = try inNode(["ipset", "restore"], stdin: ipsetSave)
         }

@@ -13,6 +13,12 @@ public struct NATStatus: OptionSet, Hashable, Sendable {
 /// One connection: the ORIGINAL tuple as the first packet saw it and the REPLY tuple a
 /// reply must carry (after NAT).
 public struct ConntrackEntry: Hashable, Sendable {
+    public static func == (lhs: ConntrackEntry, rhs: ConntrackEntry) -> Bool {
+        lhs.id == rhs.id && lhs.original == rhs.original && lhs.reply == rhs.reply && lhs.status == rhs.status && lhs.nat == rhs.nat
+            && lhs.tcpState == rhs.tcpState && lhs.mark == rhs.mark && lhs.expires == rhs.expires
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+
     public var id: Int
     public var original: ConntrackTuple
     public var reply: ConntrackTuple
@@ -24,6 +30,9 @@ public struct ConntrackEntry: Hashable, Sendable {
     public var expires: Double
     /// Picked up mid-stream (tcp_loose), so window checks are liberal.
     public var pickedUp: Bool
+    /// TCP: the sequence number after the last segment each direction sent (original,
+    /// reply), so packets written without seq/ack can continue the connection.
+    public var nextSequence: (original: UInt32?, reply: UInt32?) = (nil, nil)
 
     public var proto: UInt8 { original.proto }
 

@@ -17,12 +17,18 @@ public struct PacketInput: Hashable, Sendable {
     /// Seconds; drives conntrack timeouts and `-m limit`.
     public var timestamp: Double
     public var declaredState: DeclaredConntrackState?
+    /// False when the user left the TCP number out: pathsim then continues the connection.
+    public var sequenceGiven: Bool
+    public var acknowledgementGiven: Bool
 
-    public init(packet: Packet, ingress: Ingress, timestamp: Double = 0, declaredState: DeclaredConntrackState? = nil) {
+    public init(packet: Packet, ingress: Ingress, timestamp: Double = 0, declaredState: DeclaredConntrackState? = nil,
+                sequenceGiven: Bool = true, acknowledgementGiven: Bool = true) {
         self.packet = packet
         self.ingress = ingress
         self.timestamp = timestamp
         self.declaredState = declaredState
+        self.sequenceGiven = sequenceGiven
+        self.acknowledgementGiven = acknowledgementGiven
     }
 }
 

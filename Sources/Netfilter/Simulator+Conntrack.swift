@@ -81,7 +81,8 @@ extension Simulator {
         default:
             timeout = 600
         }
-        let entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: tcpState, mark: 0, created: now, expires: now + timeout, pickedUp: pickedUp)
+        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: tcpState, mark: 0, created: now, expires: now + timeout, pickedUp: pickedUp)
+        if packet.proto == IPProtocolNumber.tcp { entry.nextSequence.original = Self.sequenceEnd(packet) }
         flight.pending = entry
         flight.ct = ConntrackAttachment(id: entry.id, state: .new, direction: .original)
     }
@@ -101,7 +102,7 @@ extension Simulator {
             case .invalid:
                 return
             case .ignore:
-                break
+                Self.recordSequence(packet, direction: direction, in: &entry)
             case .to(let new):
                 if direction == .original, packetClass == .syn, old == .timeWait || old == .close {
                     // Reopen: the old entry goes and the SYN starts a new connection.
@@ -110,6 +111,7 @@ extension Simulator {
                     return
                 }
                 entry.tcpState = new
+                Self.recordSequence(packet, direction: direction, in: &entry)
                 if !seenReplyBefore {
                     // "If only reply is a RST ... delete the conntrack immediately."
                     if packetClass == .rst { kill = true }
@@ -143,6 +145,29 @@ extension Simulator {
             flight.pending = entry
             conntrack.remove(id: entry.id)
         }
+    }
+
+    /// The sequence number after this segment: payload, SYN and FIN each consume.
+    static func sequenceEnd(_ packet: Packet) -> UInt32 {
+        let payload = UInt32(max(0, Int(packet.totalLength) - 40))
+        return packet.sequence &+ payload &+ (packet.tcpFlags.contains(.syn) ? 1 : 0) &+ (packet.tcpFlags.contains(.fin) ? 1 : 0)
+    }
+
+    static func recordSequence(_ packet: Packet, direction: ConntrackDirection, in entry: inout ConntrackEntry) {
+        if direction == .original { entry.nextSequence.original = sequenceEnd(packet) } else { entry.nextSequence.reply = sequenceEnd(packet) }
+    }
+
+    /// Fills the sequence and acknowledgement numbers a spec left out from the connection,
+    /// as the two TCP stacks would have them (NAT does not change sequence numbers, so this
+    /// also works when the packet is written to a Service address and the reply from the backend).
+    func continueConnection(_ input: inout PacketInput) {
+        guard input.packet.proto == IPProtocolNumber.tcp, !input.sequenceGiven || !input.acknowledgementGiven,
+              let (entry, direction) = conntrack.find(ConntrackTuple(input.packet)) else { return }
+        let mine = direction == .original ? entry.nextSequence.original : entry.nextSequence.reply
+        let peer = direction == .original ? entry.nextSequence.reply : entry.nextSequence.original
+        // A SYN or SYN-ACK keeps the ISN it was given; later segments continue from it.
+        if !input.sequenceGiven, !input.packet.tcpFlags.contains(.syn), let mine { input.packet.sequence = mine }
+        if !input.acknowledgementGiven, input.packet.tcpFlags.contains(.ack), let peer { input.packet.acknowledgement = peer }
     }
 
     /// Inserts a new connection's entry at the end of POSTROUTING or INPUT. Only the

@@ -70,9 +70,11 @@ public struct Simulator: Sendable {
 
     /// Runs one packet and returns its path. Packets share the conntrack table and
     /// counters, so a sequence behaves as it would on the node.
-    public mutating func process(_ input: PacketInput) -> PacketTrace {
-        clock = max(clock, input.timestamp)
+    public mutating func process(_ given: PacketInput) -> PacketTrace {
+        clock = max(clock, given.timestamp)
         conntrack.expire(now: clock)
+        var input = given
+        continueConnection(&input)
         var flight = InFlight(input: input)
         if let declared = input.declaredState { declare(declared, for: &flight) }
         switch input.ingress {

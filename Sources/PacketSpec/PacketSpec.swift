@@ -215,6 +215,12 @@ public struct PacketSpec: Hashable, Sendable {
         return spec
     }
 
+    /// The engine's input for this spec, with `packet` completed (see `TCPSequencer`).
+    public func input(_ packet: Packet, timestamp: Double) -> PacketInput {
+        PacketInput(packet: packet, ingress: ingress, timestamp: timestamp, declaredState: declaredState,
+                    sequenceGiven: sequenceGiven, acknowledgementGiven: acknowledgementGiven)
+    }
+
     static func quotedHeader(_ value: String, offset: Int, spec: String) throws(PacketSpecError) -> QuotedPacket {
         let parts = value.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 3, let proto = IPProtocolNumber.parse(String(parts[0])) else {

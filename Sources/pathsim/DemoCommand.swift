@@ -46,7 +46,7 @@ struct DemoCommand: ParsableCommand {
         for (index, text) in Self.packets.enumerated() {
             let spec = try PacketSpec.parse(text)
             let packet = sequencer.complete(spec)
-            let trace = simulator.process(PacketInput(packet: packet, ingress: spec.ingress, timestamp: spec.timestamp ?? 0))
+            let trace = simulator.process(spec.input(packet, timestamp: spec.timestamp ?? 0))
             if index == 0 {
                 print(human.render(trace, index: 1))
             } else {

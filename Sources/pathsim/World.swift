@@ -42,7 +42,7 @@ struct WorldOptions: ParsableArguments {
             let packet = sequencer.complete(spec)
             // Packets without t= are a millisecond apart: fast, as a hand-made sequence is.
             let time = spec.timestamp ?? (inputs.last.map { $0.timestamp + 0.001 } ?? 0)
-            inputs.append(PacketInput(packet: packet, ingress: spec.ingress, timestamp: time, declaredState: spec.declaredState))
+            inputs.append(spec.input(packet, timestamp: time))
         }
         return inputs
     }

@@ -32,7 +32,7 @@ func run(_ simulator: inout Simulator, _ specs: [String]) throws -> [PacketTrace
     return try specs.map { text in
         let spec = try PacketSpec.parse(text)
         time = spec.timestamp ?? time + 0.001
-        return simulator.process(PacketInput(packet: sequencer.complete(spec), ingress: spec.ingress, timestamp: time, declaredState: spec.declaredState))
+        return simulator.process(spec.input(sequencer.complete(spec), timestamp: time))
     }
 }
 

@@ -1,0 +1,122 @@
+import Foundation
+import IptablesSave
+import KernelOracle
+import Netfilter
+import NodeSnapshot
+import PacketSpec
+
+/// One differential case: rules, sets and a packet sequence, run through the kernel and
+/// through pathsim, compared step by step and counter by counter.
+struct DifferentialCase {
+    var name: String
+    var iptablesSave: String
+    var ipsetSave: String
+    var packets: [PacketInput]
+}
+
+/// What disagreed, in words a failing test can print.
+struct Disagreement: CustomStringConvertible {
+    var caseName: String
+    var detail: String
+    var description: String { "\(caseName): \(detail)" }
+}
+
+struct DifferentialResult {
+    var packets = 0
+    var steps = 0
+    var counters = 0
+    var disagreements: [Disagreement] = []
+}
+
+enum DifferentialRunner {
+    /// The oracle node's network as pathsim sees it, loaded from the JSON the oracle captured.
+    static func network(_ oracle: KernelOracle) throws -> NodeNetwork {
+        let text = oracle.snapshot
+        var interfaces = try IPJSON.addresses(text.addresses, file: "oracle ip-addr.json")
+        for link in try IPJSON.links(text.links, file: "oracle ip-link.json") where !interfaces.contains(where: { $0.name == link.name }) {
+            interfaces.append(link)
+        }
+        return NodeNetwork(interfaces: interfaces, routes: try IPJSON.routes(text.routes, file: "oracle ip-route.json"))
+    }
+
+    /// Packet specs in the `--pkt` grammar, completed as `pathsim trace` completes them.
+    static func packets(_ specs: [String]) throws -> [PacketInput] {
+        var sequencer = TCPSequencer()
+        return try specs.enumerated().map { index, text in
+            let spec = try PacketSpec.parse(text)
+            return spec.input(sequencer.complete(spec), timestamp: Double(index) * 0.01)
+        }
+    }
+
+    static func run(_ testCase: DifferentialCase, oracle: KernelOracle, network: NodeNetwork) throws -> DifferentialResult {
+        var result = DifferentialResult()
+        func disagree(_ detail: String) { result.disagreements.append(Disagreement(caseName: testCase.name, detail: detail)) }
+
+        try oracle.load(iptablesSave: testCase.iptablesSave, ipsetSave: testCase.ipsetSave)
+        let ruleset = try IptablesSaveParser.parse(testCase.iptablesSave, file: "\(testCase.name).rules")
+        let sets = testCase.ipsetSave.isEmpty ? [] : try IPSetSaveParser.parse(testCase.ipsetSave, file: "\(testCase.name).ipset")
+        var sysctls = Sysctls()
+        sysctls.ipForward = true
+        // The oracle's own tracing table uses a `ct` expression, which registers conntrack
+        // in the namespace whatever the iptables rules say.
+        var simulator = Simulator(ruleset: ruleset, ipsets: sets, network: network, sysctls: sysctls,
+                                  options: SimulatorOptions(conntrackAlwaysOn: oracle.localTracing == .conntrackRelated))
+
+        for (index, input) in testCase.packets.enumerated() {
+            // pathsim first: it completes TCP numbers from the connection, and the kernel
+            // must see the very same packet.
+            let trace = simulator.process(input)
+            let packet = trace.input.packet
+            let kernel = try oracle.send(packet, from: input.ingress)
+            let kernelSteps = kernel.steps + kernel.otherSteps.flatMap { $0 }
+            let pathsimSteps = trace.steps + trace.generated.flatMap(\.steps)
+            result.packets += 1
+            result.steps += kernelSteps.count
+            if kernelSteps != pathsimSteps {
+                disagree("""
+                packet \(index + 1) \(describe(input)):
+                  kernel:  \(kernelSteps.map(\.description).joined(separator: " | "))
+                  pathsim: \(pathsimSteps.map(\.description).joined(separator: " | "))
+                  kernel trace:
+                    \(kernel.rawLines.joined(separator: "\n    "))
+                """)
+            }
+        }
+
+        let kernelCounters = try IptablesSaveParser.parse(try oracle.counters(), file: "kernel iptables-save -c")
+        for table in kernelCounters.tables {
+            for chain in table.chains {
+                if chain.isBuiltin {
+                    result.counters += 1
+                    let ours = simulator.policyCounter(table: table.name, chain: chain.name) ?? .zero
+                    if ours != chain.policyCounter {
+                        disagree("policy counter \(table.name.rawValue):\(chain.name): kernel [\(chain.policyCounter.packets):\(chain.policyCounter.bytes)], pathsim [\(ours.packets):\(ours.bytes)]")
+                    }
+                }
+                for (position, rule) in chain.rules.enumerated() {
+                    result.counters += 1
+                    let theirs = rule.counters ?? .zero
+                    let ours = simulator.counter(table: table.name, chain: chain.name, rule: position) ?? .zero
+                    if ours != theirs {
+                        disagree("counter \(table.name.rawValue):\(chain.name) #\(position + 1): kernel [\(theirs.packets):\(theirs.bytes)], pathsim [\(ours.packets):\(ours.bytes)]: \(IptablesSavePrinter.ruleText(rule, chain: chain.name))")
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    static func describe(_ input: PacketInput) -> String {
+        let p = input.packet
+        let origin: String
+        switch input.ingress {
+        case .interface(let name): origin = "in=\(name)"
+        case .local: origin = "local"
+        }
+        var text = "\(origin) \(IPProtocolNumber.name(p.proto)) \(p.source):\(p.sourcePort) > \(p.destination):\(p.destinationPort)"
+        if p.proto == IPProtocolNumber.tcp { text += " flags=\(p.tcpFlags.tcpdumpLetters)" }
+        if p.proto == IPProtocolNumber.icmp { text += " type=\(p.icmpType) id=\(p.icmpID)" }
+        if p.mark != 0 { text += " mark=0x\(String(p.mark, radix: 16))" }
+        return text
+    }
+}

@@ -28,11 +28,8 @@ public struct ConntrackEntry: Hashable, Sendable {
     public var mark: UInt32
     public var created: Double
     public var expires: Double
-    /// Picked up mid-stream (tcp_loose), so window checks are liberal.
-    public var pickedUp: Bool
-    /// TCP: the sequence number after the last segment each direction sent (original,
-    /// reply), so packets written without seq/ack can continue the connection.
-    public var nextSequence: (original: UInt32?, reply: UInt32?) = (nil, nil)
+    /// TCP window tracking, as the kernel keeps it per connection.
+    public var tcp = TCPTracking()
 
     public var proto: UInt8 { original.proto }
 

@@ -58,19 +58,13 @@ extension Simulator {
     /// A packet with no entry: the protocol decides whether it may start a connection.
     mutating func create(_ tuple: ConntrackTuple, now: Double, _ flight: inout InFlight) {
         let packet = flight.packet
-        var tcpState = TCPConntrackState.none
-        var pickedUp = false
         var timeout: Double
+        var tracking = TCPTracking()
         switch packet.proto {
         case IPProtocolNumber.tcp:
-            guard case .to(let state) = TCPStateTable.transition(direction: .original, packet: TCPPacketClass(packet.tcpFlags), state: .none) else { return }
-            if state != .synSent {
-                // Mid-stream pickup, only with nf_conntrack_tcp_loose.
-                guard sysctls.tcpLoose else { return }
-                pickedUp = true
-            }
-            tcpState = state
-            timeout = pickedUp ? 300 : state.timeout
+            guard let fresh = TCPTracker.newConnection(packet, tcpLoose: sysctls.tcpLoose) else { return }
+            tracking = fresh
+            timeout = 0
         case IPProtocolNumber.udp, IPProtocolNumber.udplite:
             timeout = 30
         case IPProtocolNumber.icmp:
@@ -81,8 +75,19 @@ extension Simulator {
         default:
             timeout = 600
         }
-        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: tcpState, mark: 0, created: now, expires: now + timeout, pickedUp: pickedUp)
-        if packet.proto == IPProtocolNumber.tcp { entry.nextSequence.original = Self.sequenceEnd(packet) }
+        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: .none, mark: 0, created: now, expires: now + timeout)
+        entry.tcp = tracking
+        if packet.proto == IPProtocolNumber.tcp {
+            // The new entry goes through the tracker like any packet (state NONE).
+            switch TCPTracker.packet(packet, direction: .original, entry: &entry, sysctls: sysctls) {
+            case .accept(let refresh, _):
+                entry.expires = now + (refresh ?? 0)
+            case .ignore:
+                break
+            case .invalid, .reopen:
+                return
+            }
+        }
         flight.pending = entry
         flight.ct = ConntrackAttachment(id: entry.id, state: .new, direction: .original)
     }
@@ -96,30 +101,20 @@ extension Simulator {
         var kill = false
         switch packet.proto {
         case IPProtocolNumber.tcp:
-            let packetClass = TCPPacketClass(packet.tcpFlags)
-            let old = entry.tcpState
-            switch TCPStateTable.transition(direction: direction, packet: packetClass, state: old) {
+            switch TCPTracker.packet(packet, direction: direction, entry: &entry, sysctls: sysctls) {
             case .invalid:
+                // The tracker may have noted the packet (resync data) before refusing it.
+                conntrack.update(entry)
+                return
+            case .reopen:
+                conntrack.remove(id: entry.id)
+                create(ConntrackTuple(packet), now: now, &flight)
                 return
             case .ignore:
-                Self.recordSequence(packet, direction: direction, in: &entry)
-            case .to(let new):
-                if direction == .original, packetClass == .syn, old == .timeWait || old == .close {
-                    // Reopen: the old entry goes and the SYN starts a new connection.
-                    conntrack.remove(id: entry.id)
-                    create(ConntrackTuple(packet), now: now, &flight)
-                    return
-                }
-                entry.tcpState = new
-                Self.recordSequence(packet, direction: direction, in: &entry)
-                if !seenReplyBefore {
-                    // "If only reply is a RST ... delete the conntrack immediately."
-                    if packetClass == .rst { kill = true }
-                } else if !entry.status.contains(.assured), old == .synReceived || old == .established, new == .established {
-                    entry.status.insert(.assured)
-                }
-                let timeout = entry.pickedUp && !entry.status.contains(.assured) && new == .established ? 300 : new.timeout
-                entry.expires = now + timeout
+                break
+            case .accept(let refresh, let killEntry):
+                if let refresh { entry.expires = now + refresh }
+                kill = killEntry
             }
         case IPProtocolNumber.udp, IPProtocolNumber.udplite:
             if seenReplyBefore {
@@ -147,27 +142,21 @@ extension Simulator {
         }
     }
 
-    /// The sequence number after this segment: payload, SYN and FIN each consume.
-    static func sequenceEnd(_ packet: Packet) -> UInt32 {
-        let payload = UInt32(max(0, Int(packet.totalLength) - 40))
-        return packet.sequence &+ payload &+ (packet.tcpFlags.contains(.syn) ? 1 : 0) &+ (packet.tcpFlags.contains(.fin) ? 1 : 0)
-    }
-
-    static func recordSequence(_ packet: Packet, direction: ConntrackDirection, in entry: inout ConntrackEntry) {
-        if direction == .original { entry.nextSequence.original = sequenceEnd(packet) } else { entry.nextSequence.reply = sequenceEnd(packet) }
-    }
-
     /// Fills the sequence and acknowledgement numbers a spec left out from the connection,
     /// as the two TCP stacks would have them (NAT does not change sequence numbers, so this
     /// also works when the packet is written to a Service address and the reply from the backend).
     func continueConnection(_ input: inout PacketInput) {
         guard input.packet.proto == IPProtocolNumber.tcp, !input.sequenceGiven || !input.acknowledgementGiven,
               let (entry, direction) = conntrack.find(ConntrackTuple(input.packet)) else { return }
-        let mine = direction == .original ? entry.nextSequence.original : entry.nextSequence.reply
-        let peer = direction == .original ? entry.nextSequence.reply : entry.nextSequence.original
+        let mine = entry.tcp.seen[direction == .original ? 0 : 1].end
+        let peer = entry.tcp.seen[direction == .original ? 1 : 0].end
         // A SYN or SYN-ACK keeps the ISN it was given; later segments continue from it.
-        if !input.sequenceGiven, !input.packet.tcpFlags.contains(.syn), let mine { input.packet.sequence = mine }
-        if !input.acknowledgementGiven, input.packet.tcpFlags.contains(.ack), let peer { input.packet.acknowledgement = peer }
+        if !input.sequenceGiven, !input.packet.tcpFlags.contains(.syn), entry.tcp.seen[direction == .original ? 0 : 1].maxWindow != 0 {
+            input.packet.sequence = mine
+        }
+        if !input.acknowledgementGiven, input.packet.tcpFlags.contains(.ack), entry.tcp.seen[direction == .original ? 1 : 0].maxWindow != 0 {
+            input.packet.acknowledgement = peer
+        }
     }
 
     /// Inserts a new connection's entry at the end of POSTROUTING or INPUT. Only the
@@ -186,7 +175,12 @@ extension Simulator {
         let tuple = ConntrackTuple(flight.packet)
         guard conntrack.find(tuple) == nil else { return }
         let packet = flight.packet
-        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [.seenReply, .assured, .confirmed], nat: [.sourceDone, .destinationDone], tcpState: packet.proto == IPProtocolNumber.tcp ? .established : .none, mark: 0, created: flight.now, expires: flight.now + 432_000, pickedUp: false)
+        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [.seenReply, .assured, .confirmed], nat: [.sourceDone, .destinationDone], tcpState: packet.proto == IPProtocolNumber.tcp ? .established : .none, mark: 0, created: flight.now, expires: flight.now + 432_000)
+        if packet.proto == IPProtocolNumber.tcp {
+            // Nothing is known of the windows: track liberally, as a picked-up connection.
+            entry.tcp.seen[0].flags = [.beLiberal]
+            entry.tcp.seen[1].flags = [.beLiberal]
+        }
         if state == .related {
             entry.status.insert(.expected)
             flight.trace.notes.append("declared RELATED: pathsim attached the packet to a synthetic expected connection")

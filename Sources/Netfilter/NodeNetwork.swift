@@ -131,6 +131,19 @@ public struct NodeNetwork: Hashable, Sendable {
     /// The address the kernel picks as source for traffic leaving `device` towards
     /// `destination` (what MASQUERADE uses): the route's preferred source, else the
     /// first address on the device in the destination's subnet, else its primary one.
+    /// `inet_select_addr(dev, nexthop, RT_SCOPE_UNIVERSE)`, which MASQUERADE uses: an address
+    /// of the device (one on the next hop's subnet first), else the first global address of
+    /// any other interface in index order (a Calico `cali*` device has none of its own).
+    public func masqueradeAddress(device: String, nextHop: IPv4Address) -> IPv4Address? {
+        if let interface = interface(named: device), !interface.addresses.isEmpty {
+            return (interface.addresses.first { $0.network.contains(nextHop) } ?? interface.addresses[0]).address
+        }
+        for interface in interfaces.sorted(by: { $0.index < $1.index }) {
+            if let address = interface.addresses.first(where: { !$0.address.isLoopback }) { return address.address }
+        }
+        return nil
+    }
+
     public func sourceAddress(device: String, toward destination: IPv4Address, route: Route?) -> IPv4Address? {
         if let source = route?.preferredSource { return source }
         guard let interface = interface(named: device) else { return nil }
@@ -138,6 +151,6 @@ public struct NodeNetwork: Hashable, Sendable {
         if let onLink = interface.addresses.first(where: { $0.network.contains(gatewayOrDestination) }) {
             return onLink.address
         }
-        return interface.addresses.first?.address
+        return interface.addresses.first?.address ?? masqueradeAddress(device: device, nextHop: gatewayOrDestination)
     }
 }

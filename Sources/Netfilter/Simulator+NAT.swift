@@ -90,9 +90,8 @@ extension Simulator {
         case .masquerade(let p, let f):
             ports = p
             flags = f
-            let route = network.lookup(flight.packet.destination)
-            guard let device = flight.outInterface,
-                  let address = network.sourceAddress(device: device, toward: flight.packet.destination, route: route) else { return false }
+            let nextHop = network.lookup(flight.packet.destination)?.gateway ?? flight.packet.destination
+            guard let device = flight.outInterface, let address = network.masqueradeAddress(device: device, nextHop: nextHop) else { return false }
             addresses = address...address
         case .redirect(let p, let f):
             ports = p

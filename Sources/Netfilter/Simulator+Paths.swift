@@ -44,6 +44,7 @@ extension Simulator {
               runTable(.security, .input, &flight), runNAT(.input, &flight) else { return }
         confirm(&flight)
         flight.trace.fate = .delivered
+        if options.closedPorts { answerFromClosedPort(&flight) }
     }
 
     mutating func postrouting(_ flight: inout InFlight) -> Bool {

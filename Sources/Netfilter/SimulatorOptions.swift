@@ -7,10 +7,15 @@ public struct SimulatorOptions: Hashable, Sendable {
     /// iptables rules (an nft table with a `ct` expression, another netfilter user) has
     /// registered it in the namespace.
     public var conntrackAlwaysOn = false
-    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0, conntrackAlwaysOn: Bool = false) {
+    /// Model the node's own stack as having no listening sockets: a TCP segment delivered
+    /// locally is answered with a RST and a UDP datagram with ICMP port unreachable, and
+    /// those answers take the OUTPUT path. Off by default: a real node's open ports are unknown.
+    public var closedPorts = false
+    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0, conntrackAlwaysOn: Bool = false, closedPorts: Bool = false) {
         self.recordMisses = recordMisses
         self.randomSeed = randomSeed
         self.conntrackAlwaysOn = conntrackAlwaysOn
+        self.closedPorts = closedPorts
     }
 }
 

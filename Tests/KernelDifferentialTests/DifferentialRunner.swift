@@ -57,10 +57,13 @@ enum DifferentialRunner {
         let sets = testCase.ipsetSave.isEmpty ? [] : try IPSetSaveParser.parse(testCase.ipsetSave, file: "\(testCase.name).ipset")
         var sysctls = Sysctls()
         sysctls.ipForward = true
-        // The oracle's own tracing table uses a `ct` expression, which registers conntrack
-        // in the namespace whatever the iptables rules say.
+        // With `.allLocal` every packet the node sends is traced, its stack's answers from
+        // closed ports included, which pathsim models with `closedPorts`.
+        // With `.conntrackRelated` the oracle's own tracing table uses a `ct` expression,
+        // which registers conntrack in the namespace whatever the iptables rules say.
         var simulator = Simulator(ruleset: ruleset, ipsets: sets, network: network, sysctls: sysctls,
-                                  options: SimulatorOptions(conntrackAlwaysOn: oracle.localTracing == .conntrackRelated))
+                                  options: SimulatorOptions(conntrackAlwaysOn: oracle.localTracing == .conntrackRelated,
+                                                           closedPorts: oracle.localTracing == .allLocal))
 
         for (index, input) in testCase.packets.enumerated() {
             // pathsim first: it completes TCP numbers from the connection, and the kernel

@@ -7,7 +7,7 @@ import Testing
 /// step of every packet's path and on every counter.
 @Suite(.serialized) struct KernelDifferentialTests {
     @Test(OracleSupport.requiresKernel) func handcraftedCasesAgreeWithTheKernel() throws {
-        let oracle = try KernelOracle()
+        let oracle = try KernelOracle(localTracing: .allLocal)
         defer { oracle.shutdown() }
         let network = try DifferentialRunner.network(oracle)
         var total = DifferentialResult()
@@ -27,13 +27,16 @@ import Testing
     @Test(OracleSupport.requiresKernel) func randomRulesetsAgreeWithTheKernel() throws {
         let count = Int(ProcessInfo.processInfo.environment["PATHSIM_RANDOM_RULESETS"] ?? "") ?? 200
         let firstSeed = UInt64(ProcessInfo.processInfo.environment["PATHSIM_RANDOM_FIRST_SEED"] ?? "") ?? 1000
-        let oracle = try KernelOracle()
+        let oracle = try KernelOracle(localTracing: .allLocal)
         defer { oracle.shutdown() }
         let network = try DifferentialRunner.network(oracle)
         var total = DifferentialResult()
         var failedSeeds: [UInt64] = []
         for seed in firstSeed..<(firstSeed + UInt64(count)) {
             let generated = RandomRuleset.generate(seed: seed, packetCount: 24)
+            if ProcessInfo.processInfo.environment["PATHSIM_RANDOM_DUMP"] != nil {
+                print("seed \(seed):\n\(generated.iptablesSave)\n\(generated.ipsetSave)")
+            }
             let inputs = generated.packets.enumerated().map { index, packet in
                 PacketInput(packet: packet.packet, ingress: packet.ingress, timestamp: Double(index) * 0.01)
             }

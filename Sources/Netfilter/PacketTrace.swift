@@ -42,6 +42,8 @@ public struct ChainVisit: Hashable, Sendable {
     public var outInterface: String?
     /// The steps recorded while in this base chain: `steps[stepRange]`.
     public var stepRange: Range<Int>
+    /// The packet's mark when it left the chain (what a `policy` trace line prints).
+    public var markAfter: UInt32 = 0
 }
 
 /// One condition of a rule, to say which one failed.
@@ -56,6 +58,8 @@ public struct MissedRule: Hashable, Sendable {
     public var chain: String
     public var rule: Int
     public var failed: RuleCondition
+    /// How many steps were recorded before this rule was evaluated, to place it in the path.
+    public var beforeStep: Int
 }
 
 /// A rule whose match or target pathsim cannot evaluate, met during a trace.

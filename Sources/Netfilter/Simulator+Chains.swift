@@ -6,7 +6,10 @@ extension Simulator {
         let firstStep = flight.trace.steps.count
         let visitIndex = flight.trace.visits.count
         flight.trace.visits.append(ChainVisit(table: table.name, hook: hook, packet: flight.packet, inInterface: flight.inInterface, outInterface: flight.outInterface, stepRange: firstStep..<firstStep))
-        defer { flight.trace.visits[visitIndex].stepRange = firstStep..<flight.trace.steps.count }
+        defer {
+            flight.trace.visits[visitIndex].stepRange = firstStep..<flight.trace.steps.count
+            flight.trace.visits[visitIndex].markAfter = flight.packet.mark
+        }
 
         // Return positions of `-j`; a `-g` pushes nothing, so a RETURN from a chain reached
         // by goto comes back after the most recent jump still on the stack.
@@ -26,7 +29,7 @@ extension Simulator {
             let rule = rules[position]
             if let failed = firstFailure(rule, table: table.name, chain: chain, position: position, hook: hook, &flight) {
                 if options.recordMisses {
-                    flight.trace.missed.append(MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed))
+                    flight.trace.missed.append(MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed, beforeStep: flight.trace.steps.count))
                 }
                 position += 1
                 continue

@@ -31,9 +31,11 @@ extension Simulator {
     /// `nf_conntrack_in` at PREROUTING/OUTPUT (priority -200).
     mutating func conntrackIn(_ flight: inout InFlight) {
         defer {
-            let view = conntrackView(flight)
-            flight.trace.conntrackState = view.states
-            flight.trace.conntrackDirection = view.direction
+            if loaded.conntrackActive {
+                let view = conntrackView(flight)
+                flight.trace.conntrackState = view.states
+                flight.trace.conntrackDirection = view.direction
+            }
         }
         guard loaded.conntrackActive, flight.ct == nil, !flight.untracked else { return }
         let packet = flight.packet

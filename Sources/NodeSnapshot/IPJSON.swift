@@ -9,7 +9,7 @@ public enum IPJSON {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [])
         } catch {
             let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
-            throw SnapshotError(file: file, line: lineNumber(in: detail) ?? 0, message: "not valid JSON (\(detail)); expected the output of `ip -j ...`")
+            throw SnapshotError(file: file, line: lineNumber(in: detail, text: text) ?? 0, message: "not valid JSON (\(detail)); expected the output of `ip -j ...`")
         }
         guard let array = object as? [[String: Any]] else {
             throw SnapshotError(file: file, line: 1, message: "expected a JSON array of objects, as `ip -j` prints")
@@ -17,9 +17,14 @@ public enum IPJSON {
         return array
     }
 
-    private static func lineNumber(in detail: String) -> Int? {
-        guard let range = detail.range(of: "line ") else { return nil }
-        return Int(detail[range.upperBound...].prefix { $0.isNumber })
+    /// Foundation reports "around line N" on some platforms and "around character N" on
+    /// others; either way the user gets a line.
+    private static func lineNumber(in detail: String, text: String) -> Int? {
+        if let range = detail.range(of: "line ") {
+            return Int(detail[range.upperBound...].prefix { $0.isNumber })
+        }
+        guard let range = detail.range(of: "character "), let offset = Int(detail[range.upperBound...].prefix { $0.isNumber }) else { return nil }
+        return text.utf8.prefix(offset).filter { $0 == UInt8(ascii: "\n") }.count + 1
     }
 
     private static func element(_ index: Int, _ what: String, file: String) -> SnapshotError {

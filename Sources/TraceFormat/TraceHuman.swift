@@ -22,23 +22,25 @@ public struct TraceHuman {
         let title = index.map { "packet \($0): " } ?? ""
         lines.append(indent + paint(title + PacketDescription.spec(trace.input.packet, ingress: trace.input.ingress), "1"))
         var missed = trace.missed[...]
+        func missesBefore(_ step: Int) {
+            guard verbose else { return }
+            while let miss = missed.first, miss.beforeStep <= step {
+                lines.append(indent + "    " + paint("· \(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(ruleText(miss.table, miss.chain, miss.rule))", "2"))
+                missed = missed.dropFirst()
+            }
+        }
         for visit in trace.visits {
             var header = "\(visit.table.rawValue) \(visit.hook.rawValue)"
             if let name = visit.inInterface { header += " in=\(name)" }
             if let name = visit.outInterface { header += " out=\(name)" }
             if visit.packet.mark != 0 { header += " mark=0x\(String(visit.packet.mark, radix: 16))" }
             lines.append(indent + "  " + paint("[\(header)]", "36"))
-            for step in trace.steps[visit.stepRange] {
-                if verbose, let rule = step.rule {
-                    while let miss = missed.first, miss.table == step.table, miss.chain == step.chain || miss.rule < rule {
-                        if miss.chain == step.chain && miss.rule >= rule { break }
-                        lines.append(indent + "    " + paint("· \(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(ruleText(miss.table, miss.chain, miss.rule))", "2"))
-                        missed = missed.dropFirst()
-                    }
-                }
-                lines.append(indent + "    " + describe(step))
+            for index in visit.stepRange {
+                missesBefore(index)
+                lines.append(indent + "    " + describe(trace.steps[index]))
             }
         }
+        missesBefore(Int.max)
         for generated in trace.generated {
             lines.append(indent + "  " + paint("REJECT sent a packet:", "33"))
             lines.append(render(generated, index: nil, indent: indent + "    "))

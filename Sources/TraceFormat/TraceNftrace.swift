@@ -19,7 +19,7 @@ public struct TraceNftrace {
                     lines.append("\(prefix) \(step.table.rawValue) \(step.chain) rule \(ruleText(step.table, step.chain, rule)) # position \(rule) (verdict \(verdict))")
                 } else {
                     var line = "\(prefix) \(step.table.rawValue) \(step.chain) policy \(step.verdict.rawValue)"
-                    let mark = visit.packet.mark
+                    let mark = visit.markAfter
                     if mark != 0 { line += " meta mark 0x\(hex(mark))" }
                     lines.append(line)
                 }

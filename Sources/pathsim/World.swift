@@ -19,6 +19,9 @@ struct WorldOptions: ParsableArguments {
     @Flag(name: .long, help: "Exit with 69 if the rules use a match or target pathsim does not implement.")
     var strict = false
 
+    @Flag(name: .long, help: "Model the node with no listening sockets: locally delivered TCP gets a RST, UDP an ICMP port unreachable, both traced through OUTPUT.")
+    var closedPorts = false
+
     func loadSnapshot() throws -> NodeSnapshot {
         do {
             let snapshot = try NodeSnapshot.load(directory: snapshot)
@@ -58,7 +61,7 @@ struct WorldOptions: ParsableArguments {
     func simulator(_ snapshot: NodeSnapshot, recordMisses: Bool = false) throws -> Simulator {
         for note in snapshot.defaultsUsed { FileHandleOutput.standardError("pathsim: note: \(note)") }
         let simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
-                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed))
+                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed, closedPorts: closedPorts))
         try reportUnsupported(simulator)
         return simulator
     }

@@ -1,3 +1,4 @@
+import Foundation
 import KernelOracle
 import Netfilter
 import Testing
@@ -12,6 +13,16 @@ enum OracleSupport {
     }()
 
     static var isAvailable: Bool { unavailableReason == nil }
+
+    private static let kernelLock = NSLock()
+
+    /// Runs kernel tests one at a time across suites: concurrent oracles compete for the
+    /// two cores and a trace line arriving after the quiet window would be lost.
+    static func exclusive<T>(_ body: () throws -> T) rethrows -> T {
+        kernelLock.lock()
+        defer { kernelLock.unlock() }
+        return try body()
+    }
 
     /// The trait for kernel tests: skipped (reported as skipped, with the reason) when unavailable.
     static var requiresKernel: ConditionTrait {

@@ -31,27 +31,29 @@ struct RandomRulesetDeterminismTests {
 @Suite("Random rulesets on the kernel", .serialized, OracleSupport.requiresKernel)
 struct RandomRulesetKernelTests {
     @Test func tenGeneratedRulesetsLoadAndTrace() throws {
-        let oracle = try KernelOracle()
-        defer { oracle.shutdown() }
-        let clock = ContinuousClock()
-        for seed in UInt64(1)...10 {
-            let generated = RandomRuleset.generate(seed: seed)
-            let start = clock.now
-            do {
-                try oracle.load(iptablesSave: generated.iptablesSave, ipsetSave: generated.ipsetSave)
-            } catch {
-                Issue.record("seed \(seed): ruleset refused: \(error)\n\(generated.iptablesSave)")
-                continue
-            }
-            for (index, generatedPacket) in generated.packets.enumerated() {
-                let result = try oracle.send(generatedPacket.packet, from: generatedPacket.ingress)
-                #expect(result.original != nil, "seed \(seed) packet \(index) \(generatedPacket): no trace\n\(result.rawLines.joined(separator: "\n"))")
-                #expect(!result.steps.isEmpty, "seed \(seed) packet \(index) \(generatedPacket): no steps")
-                for pass in [result.original].compactMap({ $0 }) + result.others {
-                    #expect(pass.unmappedRules.isEmpty, "seed \(seed) packet \(index): unmapped \(pass.unmappedRules)")
+        try OracleSupport.exclusive {
+            let oracle = try KernelOracle()
+            defer { oracle.shutdown() }
+            let clock = ContinuousClock()
+            for seed in UInt64(1)...10 {
+                let generated = RandomRuleset.generate(seed: seed)
+                let start = clock.now
+                do {
+                    try oracle.load(iptablesSave: generated.iptablesSave, ipsetSave: generated.ipsetSave)
+                } catch {
+                    Issue.record("seed \(seed): ruleset refused: \(error)\n\(generated.iptablesSave)")
+                    continue
                 }
+                for (index, generatedPacket) in generated.packets.enumerated() {
+                    let result = try oracle.send(generatedPacket.packet, from: generatedPacket.ingress)
+                    #expect(result.original != nil, "seed \(seed) packet \(index) \(generatedPacket): no trace\n\(result.rawLines.joined(separator: "\n"))")
+                    #expect(!result.steps.isEmpty, "seed \(seed) packet \(index) \(generatedPacket): no steps")
+                    for pass in [result.original].compactMap({ $0 }) + result.others {
+                        #expect(pass.unmappedRules.isEmpty, "seed \(seed) packet \(index): unmapped \(pass.unmappedRules)")
+                    }
+                }
+                print("seed \(seed): \(generated.packets.count) packets in \(clock.now - start)")
             }
-            print("seed \(seed): \(generated.packets.count) packets in \(clock.now - start)")
         }
     }
 }
@@ -59,14 +61,16 @@ struct RandomRulesetKernelTests {
 extension RandomRulesetKernelTests {
     /// 40 more rulesets, load only (~0.5 s each; 100 seeds were checked the same way): the generator must never produce a refused rule.
     @Test func fortyMoreGeneratedRulesetsAreAccepted() throws {
-        let oracle = try KernelOracle()
-        defer { oracle.shutdown() }
-        for seed in UInt64(100)..<140 {
-            let generated = RandomRuleset.generate(seed: seed)
-            do {
-                try oracle.load(iptablesSave: generated.iptablesSave, ipsetSave: generated.ipsetSave)
-            } catch {
-                Issue.record("seed \(seed): ruleset refused: \(error)\n\(generated.iptablesSave)")
+        try OracleSupport.exclusive {
+            let oracle = try KernelOracle()
+            defer { oracle.shutdown() }
+            for seed in UInt64(100)..<140 {
+                let generated = RandomRuleset.generate(seed: seed)
+                do {
+                    try oracle.load(iptablesSave: generated.iptablesSave, ipsetSave: generated.ipsetSave)
+                } catch {
+                    Issue.record("seed \(seed): ruleset refused: \(error)\n\(generated.iptablesSave)")
+                }
             }
         }
     }

@@ -87,6 +87,7 @@ public enum RoutingDrop: String, Hashable, Sendable {
     case unreachable = "unreachable route"
     case prohibit = "prohibit route"
     case natNoAddress = "NAT found no address to use"
+    case conntrackClash = "conntrack could not confirm the new connection: one of its tuples is already taken by another entry (the kernel drops the packet and counts insert_failed)"
 }
 
 public enum PacketFate: Hashable, Sendable {

@@ -163,12 +163,22 @@ extension Simulator {
 
     /// Inserts a new connection's entry at the end of POSTROUTING or INPUT. Only the
     /// packet that created it confirms it (a REJECT's reply travels the other way).
-    mutating func confirm(_ flight: inout InFlight) {
+    /// A new entry whose tuples clash with an existing one (for example a mid-stream pickup
+    /// whose reply tuple is another entry's original) is not inserted and the packet is
+    /// dropped after all its chains (`__nf_conntrack_confirm`).
+    mutating func confirm(_ flight: inout InFlight) -> Bool {
         guard var entry = flight.pending, let attachment = flight.ct, attachment.id == entry.id,
-              attachment.direction == .original, conntrack.entries[entry.id] == nil, !entry.status.contains(.confirmed) else { return }
+              attachment.direction == .original, conntrack.entries[entry.id] == nil, !entry.status.contains(.confirmed) else { return true }
+        if conntrack.isTaken(entry.original, except: entry.id) || conntrack.isTaken(entry.reply, except: entry.id) {
+            flight.pending = nil
+            flight.ct = nil
+            flight.trace.fate = .droppedInRouting(.conntrackClash)
+            return false
+        }
         entry.status.insert(.confirmed)
         conntrack.insert(entry)
         flight.pending = nil
+        return true
     }
 
     /// `--ct-state`: the user says the connection exists, so pathsim makes an entry for it.

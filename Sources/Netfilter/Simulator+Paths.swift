@@ -41,16 +41,13 @@ extension Simulator {
     mutating func deliverLocally(_ flight: inout InFlight) {
         flight.outInterface = nil
         guard runTable(.mangle, .input, &flight), runTable(.filter, .input, &flight),
-              runTable(.security, .input, &flight), runNAT(.input, &flight) else { return }
-        confirm(&flight)
+              runTable(.security, .input, &flight), runNAT(.input, &flight), confirm(&flight) else { return }
         flight.trace.fate = .delivered
         if options.closedPorts { answerFromClosedPort(&flight) }
     }
 
     mutating func postrouting(_ flight: inout InFlight) -> Bool {
-        guard runTable(.mangle, .postrouting, &flight), runNAT(.postrouting, &flight) else { return false }
-        confirm(&flight)
-        return true
+        runTable(.mangle, .postrouting, &flight) && runNAT(.postrouting, &flight) && confirm(&flight)
     }
 
     /// A packet the node sends: routed first, then OUTPUT and POSTROUTING; a local

@@ -35,10 +35,14 @@ import Testing
             let network = try DifferentialRunner.network(oracle)
             var total = DifferentialResult()
             var failedSeeds: [UInt64] = []
-            for seed in firstSeed..<(firstSeed + UInt64(count)) {
+            // PATHSIM_RANDOM_SEEDS=1,2,3 re-runs chosen seeds (for example the ones a run reported).
+        let chosen = ProcessInfo.processInfo.environment["PATHSIM_RANDOM_SEEDS"].map { $0.split(separator: ",").compactMap { UInt64($0) } }
+        let seeds = chosen ?? Array(firstSeed..<(firstSeed + UInt64(count)))
+        for seed in seeds {
                 let generated = RandomRuleset.generate(seed: seed, packetCount: 24)
                 if ProcessInfo.processInfo.environment["PATHSIM_RANDOM_DUMP"] != nil {
                     print("seed \(seed):\n\(generated.iptablesSave)\n\(generated.ipsetSave)")
+                for (index, packet) in generated.packets.enumerated() { print("packet \(index + 1): \(packet)") }
                 }
                 let inputs = generated.packets.enumerated().map { index, packet in
                     PacketInput(packet: packet.packet, ingress: packet.ingress, timestamp: Double(index) * 0.01)
@@ -51,7 +55,7 @@ import Testing
                 if !result.disagreements.isEmpty { failedSeeds.append(seed) }
                 total.disagreements += result.disagreements
             }
-            print("kernel-differential random: \(count) rulesets, \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.disagreements.count) disagreements\(failedSeeds.isEmpty ? "" : " (seeds \(failedSeeds))")")
+            print("kernel-differential random: \(seeds.count) rulesets, \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.disagreements.count) disagreements\(failedSeeds.isEmpty ? "" : " (seeds \(failedSeeds))")")
             for disagreement in total.disagreements.prefix(40) { Issue.record("\(disagreement)") }
         }
     }

@@ -83,10 +83,12 @@ public struct ConntrackTable: Sendable {
         return hit.id != id
     }
 
-    mutating func insert(_ entry: ConntrackEntry) {
+    /// `indexReply: false` is the kernel's clash resolution for UDP: the entry is kept for
+    /// its original direction only, since another connection owns its reply tuple.
+    mutating func insert(_ entry: ConntrackEntry, indexReply: Bool = true) {
         entries[entry.id] = entry
         byTuple[entry.original] = (entry.id, .original)
-        byTuple[entry.reply] = (entry.id, .reply)
+        if indexReply { byTuple[entry.reply] = (entry.id, .reply) }
     }
 
     mutating func update(_ entry: ConntrackEntry) {

@@ -165,11 +165,22 @@ extension Simulator {
     /// packet that created it confirms it (a REJECT's reply travels the other way).
     /// A new entry whose tuples clash with an existing one (for example a mid-stream pickup
     /// whose reply tuple is another entry's original) is not inserted and the packet is
-    /// dropped after all its chains (`__nf_conntrack_confirm`).
+    /// dropped after all its chains (`__nf_conntrack_confirm`), except that UDP, which
+    /// allows clashes, keeps a reply-tuple clash as an original-only entry
+    /// (`nf_ct_resolve_clash_harder`).
     mutating func confirm(_ flight: inout InFlight) -> Bool {
         guard var entry = flight.pending, let attachment = flight.ct, attachment.id == entry.id,
               attachment.direction == .original, conntrack.entries[entry.id] == nil, !entry.status.contains(.confirmed) else { return true }
-        if conntrack.isTaken(entry.original, except: entry.id) || conntrack.isTaken(entry.reply, except: entry.id) {
+        let originalClash = conntrack.isTaken(entry.original, except: entry.id)
+        let replyClash = conntrack.isTaken(entry.reply, except: entry.id)
+        let allowsClash = entry.proto == IPProtocolNumber.udp || entry.proto == IPProtocolNumber.udplite
+        if replyClash, !originalClash, allowsClash {
+            entry.status.insert(.confirmed)
+            conntrack.insert(entry, indexReply: false)
+            flight.pending = nil
+            return true
+        }
+        if originalClash || replyClash {
             flight.pending = nil
             flight.ct = nil
             flight.trace.fate = .droppedInRouting(.conntrackClash)

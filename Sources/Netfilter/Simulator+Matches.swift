@@ -33,8 +33,17 @@ extension Simulator {
         case .ports(_, let test):
             // Port and flag tests never match a non-first fragment, negated or not.
             if packet.isNonFirstFragment { return false }
-            if let range = test.sourcePorts, !range.holds(range.value.contains(packet.sourcePort)) { return false }
-            if let range = test.destinationPorts, !range.holds(range.value.contains(packet.destinationPort)) { return false }
+            if ruleset.dialect == .nft, let source = test.sourcePorts, let destination = test.destinationPorts, source.negated, destination.negated,
+               source.value.lower == source.value.upper, source.value.lower != 0,
+               destination.value.lower == destination.value.upper, destination.value.lower != 0 {
+                // iptables-nft 1.8.9 compiles two single negated ports into one 4-byte compare
+                // (`add_nft_tcpudp`), so `! --sport A ! --dport B` means "not both" on the
+                // kernel, where xt_tcp (legacy) means "neither" (observed).
+                if packet.sourcePort == source.value.lower && packet.destinationPort == destination.value.lower { return false }
+            } else {
+                if let range = test.sourcePorts, !range.holds(range.value.contains(packet.sourcePort)) { return false }
+                if let range = test.destinationPorts, !range.holds(range.value.contains(packet.destinationPort)) { return false }
+            }
             if let flags = test.tcpFlags, !flags.holds(packet.tcpFlags.intersection(flags.value.mask) == flags.value.comparison) { return false }
             // Synthetic packets carry no TCP options.
             if let option = test.tcpOption, !option.holds(false) { return false }

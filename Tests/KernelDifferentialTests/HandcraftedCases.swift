@@ -26,26 +26,7 @@ enum HandcraftedCases {
                 [syn, syn, syn, "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:41000 flags=S.", "in=eth0 icmp 192.168.0.50 > 10.65.0.2 type=8 id=3 seq=1",
                  "local udp 192.168.0.10:5000 > 10.65.0.3:53", "in=\(podA) udp 10.65.0.2:5000 > 8.8.8.8:53"])
 
-        try add("goto and return", """
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        :c1 - [0:0]
-        :c2 - [0:0]
-        :c3 - [0:0]
-        -A FORWARD -p icmp -j c1
-        -A FORWARD -p icmp -m comment --comment "after c1"
-        -A FORWARD -p icmp -j RETURN
-        -A FORWARD -j DROP
-        -A c1 -g c2
-        -A c1 -m comment --comment never
-        -A c2 -j c3
-        -A c2 -j RETURN
-        -A c3 -m length --length 0:60000
-        COMMIT
-
-        """, ["in=\(podA) icmp 10.65.0.2 > 10.65.0.3 type=8 id=1 seq=1", "in=\(podA) udp 10.65.0.2:1000 > 10.65.0.3:53 payload=10"])
+        try add("goto and return", fixture("rules/goto-return.rules"), ["in=\(podA) icmp 10.65.0.2 > 10.65.0.3 type=8 id=1 seq=1", "in=\(podA) udp 10.65.0.2:1000 > 10.65.0.3:53 payload=10"])
 
         try add("conntrack states", """
         *filter
@@ -192,6 +173,20 @@ enum HandcraftedCases {
             "local udp 192.168.0.10:1000 > 10.65.0.3:4789", "local tcp 192.168.0.10:3000 > 10.65.0.4:80 flags=S mark=0x5",
             "in=eth0 icmp 192.168.0.50 > 192.168.0.10 type=8 id=9 seq=1",
         ])
+        try add("negated tcp options", """
+        *mangle
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp ! --sport 80 ! --dport 443 ! --tcp-flags SYN,RST,ACK SYN -j MARK --or-mark 0x4
+        -A PREROUTING -p tcp -m tcp ! --sport 80 -m comment --comment "sport only"
+        -A PREROUTING -p tcp -m tcp ! --tcp-flags SYN,RST,ACK SYN -m comment --comment "flags only"
+        -A PREROUTING -p tcp -m tcp ! --dport 443 ! --tcp-flags SYN,RST,ACK SYN -m comment --comment "dport and flags"
+        COMMIT
+
+        """, ["in=\(podA) tcp 10.65.0.2:80 > 10.65.0.3:42384 flags=S. seq=5 ack=6", "in=\(podA) tcp 10.65.0.2:81 > 10.65.0.3:42384 flags=S. seq=5 ack=6"])
         return cases
     }
 }

@@ -4,26 +4,7 @@ import Testing
 @Suite struct ChainTraversalTests {
     /// The goto/return example observed on the kernel (semantics notes §2.3).
     @Test func gotoReturnsPastTheChainLeftByGoto() throws {
-        var sim = try simulator("""
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        :c1 - [0:0]
-        :c2 - [0:0]
-        :c3 - [0:0]
-        -A FORWARD -p icmp -j c1
-        -A FORWARD -p icmp -m comment --comment "after c1"
-        -A FORWARD -p icmp -j RETURN
-        -A FORWARD -j DROP
-        -A c1 -g c2
-        -A c1 -m comment --comment never
-        -A c2 -j c3
-        -A c2 -j RETURN
-        -A c3 -m length --length 0:60000
-        COMMIT
-
-        """)
+        var sim = try simulator(fixture("rules/goto-return.rules"))
         let traces = try run(&sim, [
             "in=cali1 icmp 10.65.0.2 > 10.65.0.3 type=8 id=1 seq=1",
             "in=cali1 udp 10.65.0.2:1000 > 10.65.0.3:53 payload=10",

@@ -1,3 +1,4 @@
+import Foundation
 import IptablesSave
 import Netfilter
 import PacketSpec
@@ -37,3 +38,9 @@ func run(_ simulator: inout Simulator, _ specs: [String]) throws -> [PacketTrace
 }
 
 func steps(_ trace: PacketTrace) -> [String] { trace.steps.map(\.description) }
+
+/// A file under Fixtures/.
+func fixture(_ path: String) -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return (try? String(contentsOf: root.appendingPathComponent("Fixtures/\(path)"), encoding: .utf8)) ?? ""
+}

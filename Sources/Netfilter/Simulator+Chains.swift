@@ -67,14 +67,21 @@ extension Simulator {
                 } else {
                     return applyPolicy(table, builtin, &flight)
                 }
-            case .jump(let name):
-                step(.jump, name)
-                stack.append((chain, position + 1))
-                chain = table.targets[chain][position]!
-                position = 0
-            case .goto(let name):
-                step(.goto, name)
-                chain = table.targets[chain][position]!
+            case .jump(let name), .goto(let name):
+                // Loaders validate jumps; a ruleset built in code may still name a missing chain.
+                guard let next = table.targets[chain][position] else {
+                    flight.trace.unsupported.append(UnsupportedHit(table: table.name, chain: chainName, rule: position + 1, feature: "jump to missing chain \(name)", location: rule.location, assumption: "treated as a rule without target"))
+                    step(.continue)
+                    position += 1
+                    continue
+                }
+                if case .jump = target {
+                    step(.jump, name)
+                    stack.append((chain, position + 1))
+                } else {
+                    step(.goto, name)
+                }
+                chain = next
                 position = 0
             case .dnat, .snat, .masquerade, .redirect:
                 let translated = applyNATTarget(target, hook: hook, &flight)

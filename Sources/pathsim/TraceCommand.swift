@@ -51,12 +51,6 @@ struct TraceCommand: ParsableCommand {
                 print(nftrace.render(trace, id: UInt32(offset + 1)))
             }
         }
-        if let saveCounters { try TraceOutput.saveCounters(simulator, to: saveCounters) }
-    }
-}
-
-enum TraceOutput {
-    static func saveCounters(_ simulator: Simulator, to path: String) throws {
-        try pathsim.saveCounters(simulator, to: path)
+        if let saveCounters { try pathsim.saveCounters(simulator, to: saveCounters) }
     }
 }

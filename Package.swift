@@ -26,17 +26,25 @@ let package = Package(
         .target(name: "TraceFormat", dependencies: ["Netfilter", "IptablesSave"]),
         // The real kernel as an oracle: network namespaces, iptables-nft-restore, nft monitor trace.
         .target(name: "KernelOracle", dependencies: ["Netfilter", "IptablesSave", "PacketWire"]),
+        // libpcap, from Debian's libpcap-dev.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // Capture files: pcap/pcapng reading and writing, link-layer headers, BPF filters, IPv4 reassembly.
+        .target(name: "PcapIO", dependencies: ["CPcap"]),
+        // Replaying a capture through the engine: interfaces, egress copies, the check against the capture.
+        .target(name: "Replay", dependencies: ["Netfilter", "PcapIO", "PacketWire", "TraceFormat"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
-                "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire",
+                "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay"]),
+        .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),
     ],
     swiftLanguageModes: [.v6]

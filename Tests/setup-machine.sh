@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what pathsim's build and tests need on a Debian machine, when missing:
 # libpcap-dev (pcap I/O), and iptables, ipset, nftables, iproute2, conntrack for the
-# kernel-differential tests. Safe to run again; does nothing when all are present.
+# kernel-differential tests, tcpdump for their captures. Safe to run again; does nothing when all are present.
 set -e
 need=""
 dpkg -s libpcap-dev >/dev/null 2>&1 || need="$need libpcap-dev"
@@ -10,6 +10,7 @@ command -v ipset >/dev/null 2>&1 || need="$need ipset"
 command -v nft >/dev/null 2>&1 || need="$need nftables"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
 command -v conntrack >/dev/null 2>&1 || need="$need conntrack"
+command -v tcpdump >/dev/null 2>&1 || need="$need tcpdump"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "setup-machine: installing$need" >&2

@@ -136,7 +136,7 @@ public final class KernelOracle {
 
     private static func computeAvailability() -> String? {
         if geteuid() != 0 { return "not running as root (euid \(geteuid()))" }
-        for tool in ["ip", "nft", "iptables-nft-restore", "iptables-nft-save", "ipset", "conntrack"] where !ProcessRunner.exists(tool) {
+        for tool in ["ip", "nft", "iptables-nft-restore", "iptables-nft-save", "ipset", "conntrack", "tcpdump"] where !ProcessRunner.exists(tool) {
             return "\(tool) not found"
         }
         if NamespaceSockets.setnsFunction == nil || NamespaceSockets.setfsgidFunction == nil {

@@ -91,6 +91,15 @@ public struct ConntrackTable: Sendable {
         if indexReply { byTuple[entry.reply] = (entry.id, .reply) }
     }
 
+    /// Gives an entry another reply tuple, keeping the index in step.
+    mutating func replaceReply(id: Int, with reply: ConntrackTuple) {
+        guard var entry = entries[id] else { return }
+        if byTuple[entry.reply]?.id == id { byTuple[entry.reply] = nil }
+        entry.reply = reply
+        entries[id] = entry
+        byTuple[reply] = (id, .reply)
+    }
+
     mutating func update(_ entry: ConntrackEntry) {
         guard entries[entry.id] != nil else { return }
         entries[entry.id] = entry

@@ -137,4 +137,11 @@ public struct PacketTrace: Hashable, Sendable {
     }
 
     public var verdict: StepVerdict { fate.isAccepted ? .accept : .drop }
+
+    /// This packet and every packet generated in answer to it, answers to answers included
+    /// (a REJECT in OUTPUT can answer a packet the node generated), in the order the kernel
+    /// traces them: each packet before the ones it caused.
+    public var withGenerated: [PacketTrace] {
+        [self] + generated.flatMap(\.withGenerated)
+    }
 }

@@ -21,13 +21,30 @@ extension Simulator {
         }
         if attachment.state != .established, !entry.nat.contains(manip.done) {
             if !runTable(.nat, hook, &flight) { return false }
-            // No NAT target fired: a null binding, so the chain is not consulted again.
-            modifyEntry(attachment.id, &flight) { $0.nat.insert(manip.done) }
+            if let entry = currentEntry(flight), !entry.nat.contains(manip.done) { allocateNullBinding(entry, manip: manip, &flight) }
         }
         if let entry = currentEntry(flight) {
             translate(&flight.packet, entry: entry, direction: attachment.direction, manip: manip)
         }
         return true
+    }
+
+    /// No NAT target fired: `nf_nat_alloc_null_binding`, so the chain is not consulted
+    /// again. It still goes through `get_unique_tuple`: when the connection's reply tuple
+    /// is already another entry's (a packet answering a connection the node opened and
+    /// DNATed elsewhere, say), a source manip moves to a free port and the entry becomes
+    /// SNAT; a destination manip cannot change the port, and confirm drops the clash.
+    mutating func allocateNullBinding(_ entry: ConntrackEntry, manip: NATManip, _ flight: inout InFlight) {
+        let current = entry.reply.inverted
+        // Without a nat table no nat hook is registered: nothing is remapped.
+        let wanted = loaded.tables[.nat] == nil ? current : uniqueTuple(current, ports: nil, manip: manip, entryID: entry.id)
+        modifyEntry(entry.id, &flight) { entry in
+            entry.nat.insert(manip.done)
+            if wanted != current {
+                entry.nat.insert(manip.changed)
+                entry.reply = wanted.inverted
+            }
+        }
     }
 
     /// `nf_nat_packet`: rewrite the manip side of the packet to the inverse of the other
@@ -171,5 +188,26 @@ extension Simulator {
         var result = tuple
         if manip == .source || tuple.proto == IPProtocolNumber.icmp { result.sourcePort = port } else { result.destinationPort = port }
         return result
+    }
+}
+
+extension Simulator {
+    /// Takes the kernel's NAT choice, seen in a capture, for a connection whose first packet
+    /// pathsim just translated: where the kernel picks a port at random or by a hash pathsim
+    /// does not reproduce, the captured packet shows what it picked. Only the translation
+    /// changes (the packet left as `captured`); false when that tuple is another entry's.
+    public mutating func adoptTranslation(entryID: Int, leftAs captured: Packet) -> Bool {
+        guard let entry = conntrack.entries[entryID], captured.proto == entry.proto else { return false }
+        let reply = ConntrackTuple(captured).inverted
+        if reply == entry.reply { return true }
+        guard !conntrack.isTaken(reply, except: entryID) else { return false }
+        conntrack.replaceReply(id: entryID, with: reply)
+        guard var updated = conntrack.entries[entryID] else { return false }
+        let original = entry.original
+        updated.nat.remove([.sourceNAT, .destinationNAT])
+        if reply.destination != original.source || reply.destinationPort != original.sourcePort { updated.nat.insert(.sourceNAT) }
+        if reply.source != original.destination || reply.sourcePort != original.destinationPort { updated.nat.insert(.destinationNAT) }
+        conntrack.update(updated)
+        return true
     }
 }

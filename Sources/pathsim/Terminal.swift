@@ -4,6 +4,10 @@ enum FileHandleOutput {
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
+
+    static func standardErrorRaw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
 }
 
 enum ColourChoice: String, CaseIterable {

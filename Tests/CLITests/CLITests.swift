@@ -130,4 +130,52 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.contains("       3      180 DROP"))
     }
+
+    static func capture(_ name: String) -> String { root.appendingPathComponent("Fixtures/pcap/\(name)").path }
+
+    @Test func replayJSONNamesFramesAndEndsWithASummary() throws {
+        let result = try run(["replay", "--snapshot", Self.seed, Self.capture("sll2.pcap"), "--format", "json"])
+        #expect(result.status == 0)
+        let objects = try result.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.count == 5)
+        #expect(objects.prefix(4).map { $0["frame"] as? Int } == [1, 2, 3, 4])
+        #expect(objects[0]["verdict"] as? String == "drop")
+        let summary = try #require(objects[4]["summary"] as? [String: Any])
+        #expect(summary["packets"] as? Int == 4)
+        #expect(summary["disagreements"] as? Int == 0)
+    }
+
+    @Test func replayWritesCountersAndTheDroppedFrames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pathsim-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let counters = directory.appendingPathComponent("counters.txt").path
+        let dropped = directory.appendingPathComponent("dropped.pcap").path
+        let result = try run(["replay", "--snapshot", Self.seed, Self.capture("ethernet.pcap"), "--iface", "cali1f79f9e08f2",
+                              "--filter", "tcp", "--save-counters", counters, "--write-dropped", dropped])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("3 packets replayed"))
+        #expect(result.stdout.contains("cali-tw-cali96bc57f337a #7"))
+        let saved = try String(contentsOfFile: counters, encoding: .utf8)
+        #expect(saved.contains("[3:180] -A cali-tw-cali96bc57f337a"))
+        let again = try run(["replay", "--snapshot", Self.seed, dropped, "--iface", "cali1f79f9e08f2", "--format", "json"])
+        #expect(again.stdout.split(separator: "\n").count == 4)
+    }
+
+    @Test(arguments: [
+        ("truncated.pcap", "truncated.pcap: frame 4: truncated dump file"),
+        ("corrupt.pcap", "corrupt.pcap: unknown file format"),
+        ("unsupported-linktype.pcap", "unsupported link type"),
+    ])
+    func replayOfABadCaptureNamesTheFrame(file: String, message: String) throws {
+        let result = try run(["replay", "--snapshot", Self.seed, Self.capture(file), "--iface", "cali1f79f9e08f2"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(message))
+    }
+
+    @Test func replayOfACaptureWithoutInterfacesAsksForIface() throws {
+        let result = try run(["replay", "--snapshot", Self.seed, Self.capture("ethernet.pcap")])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--iface"))
+    }
 }

@@ -26,6 +26,18 @@ struct DifferentialResult {
     var steps = 0
     var counters = 0
     var disagreements: [Disagreement] = []
+    /// Each packet as sent: what a capture replay of the case is checked against.
+    var sends: [SentPacket] = []
+    var kernelCounters: Ruleset?
+}
+
+/// One packet of a case: when it was sent (wall clock, as capture timestamps are), the
+/// kernel's trace and pathsim's.
+struct SentPacket {
+    var start: Double
+    var end: Double
+    var kernel: KernelPacketResult
+    var trace: PacketTrace
 }
 
 enum DifferentialRunner {
@@ -48,11 +60,13 @@ enum DifferentialRunner {
         }
     }
 
-    static func run(_ testCase: DifferentialCase, oracle: KernelOracle, network: NodeNetwork) throws -> DifferentialResult {
+    /// With `capturePath`, the node's traffic during the sends is captured there (LINUX_SLL2).
+    static func run(_ testCase: DifferentialCase, oracle: KernelOracle, network: NodeNetwork, capturePath: String? = nil) throws -> DifferentialResult {
         var result = DifferentialResult()
         func disagree(_ detail: String) { result.disagreements.append(Disagreement(caseName: testCase.name, detail: detail)) }
 
         try oracle.load(iptablesSave: testCase.iptablesSave, ipsetSave: testCase.ipsetSave)
+        let capture = try capturePath.map { try oracle.startCapture(to: $0) }
         let ruleset = try IptablesSaveParser.parse(testCase.iptablesSave, file: "\(testCase.name).rules")
         let sets = testCase.ipsetSave.isEmpty ? [] : try IPSetSaveParser.parse(testCase.ipsetSave, file: "\(testCase.name).ipset")
         var sysctls = Sysctls()
@@ -70,9 +84,11 @@ enum DifferentialRunner {
             // must see the very same packet.
             let trace = simulator.process(input)
             let packet = trace.input.packet
+            let start = Date().timeIntervalSince1970
             let kernel = try oracle.send(packet, from: input.ingress)
+            result.sends.append(SentPacket(start: start, end: Date().timeIntervalSince1970, kernel: kernel, trace: trace))
             let kernelSteps = kernel.steps + kernel.otherSteps.flatMap { $0 }
-            let pathsimSteps = trace.steps + trace.generated.flatMap(\.steps)
+            let pathsimSteps = trace.withGenerated.flatMap(\.steps)
             result.packets += 1
             result.steps += kernelSteps.count
             if kernelSteps != pathsimSteps {
@@ -86,27 +102,40 @@ enum DifferentialRunner {
             }
         }
 
+        capture?.stop()
         let kernelCounters = try IptablesSaveParser.parse(try oracle.counters(), file: "kernel iptables-save -c")
-        for table in kernelCounters.tables {
+        result.kernelCounters = kernelCounters
+        let (compared, differences) = compareCounters(kernelCounters, with: simulator, side: "pathsim")
+        result.counters += compared
+        differences.forEach(disagree)
+        return result
+    }
+
+    /// Every rule and policy counter of the kernel's `iptables-save -c` against the engine's:
+    /// how many were compared, and the ones that differ.
+    static func compareCounters(_ kernel: Ruleset, with simulator: Simulator, side: String) -> (Int, [String]) {
+        var compared = 0
+        var differences: [String] = []
+        for table in kernel.tables {
             for chain in table.chains {
                 if chain.isBuiltin {
-                    result.counters += 1
+                    compared += 1
                     let ours = simulator.policyCounter(table: table.name, chain: chain.name) ?? .zero
                     if ours != chain.policyCounter {
-                        disagree("policy counter \(table.name.rawValue):\(chain.name): kernel [\(chain.policyCounter.packets):\(chain.policyCounter.bytes)], pathsim [\(ours.packets):\(ours.bytes)]")
+                        differences.append("policy counter \(table.name.rawValue):\(chain.name): kernel [\(chain.policyCounter.packets):\(chain.policyCounter.bytes)], \(side) [\(ours.packets):\(ours.bytes)]")
                     }
                 }
                 for (position, rule) in chain.rules.enumerated() {
-                    result.counters += 1
+                    compared += 1
                     let theirs = rule.counters ?? .zero
                     let ours = simulator.counter(table: table.name, chain: chain.name, rule: position) ?? .zero
                     if ours != theirs {
-                        disagree("counter \(table.name.rawValue):\(chain.name) #\(position + 1): kernel [\(theirs.packets):\(theirs.bytes)], pathsim [\(ours.packets):\(ours.bytes)]: \(IptablesSavePrinter.ruleText(rule, chain: chain.name))")
+                        differences.append("counter \(table.name.rawValue):\(chain.name) #\(position + 1): kernel [\(theirs.packets):\(theirs.bytes)], \(side) [\(ours.packets):\(ours.bytes)]: \(IptablesSavePrinter.ruleText(rule, chain: chain.name))")
                     }
                 }
             }
         }
-        return result
+        return (compared, differences)
     }
 
     static func describe(_ input: PacketInput) -> String {

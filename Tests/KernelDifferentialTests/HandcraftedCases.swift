@@ -105,7 +105,7 @@ enum HandcraftedCases {
 
         """, [
             "in=\(podA) tcp 10.65.0.2:1000 > 10.65.0.3:81 flags=S", "in=\(podA) udp 10.65.0.2:1000 > 10.65.0.3:53",
-            "in=\(podA) icmp 10.65.0.2 > 10.65.0.3 type=8 id=4 seq=1", "in=eth0 udp 192.168.0.50:1000 > 10.65.0.4:53",
+            "in=\(podA) icmp 10.65.0.2 > 10.65.0.3 type=8 id=4 seq=1", "in=eth0 udp 192.168.0.1:1000 > 10.65.0.4:53",
         ])
 
         try add("sets", """

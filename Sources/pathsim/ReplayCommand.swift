@@ -188,12 +188,12 @@ struct ProgressBar {
         total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    mutating func update(frames: Int, offset: Int?) {
+    mutating func update(frames: Int, offset: @autoclosure () -> Int?) {
         guard enabled, frames & 0x3ff == 0 else { return }
         let now = Date().timeIntervalSince(start)
         guard now - lastDraw >= 0.2 else { return }
         lastDraw = now
-        let fraction = total > 0 ? min(1, Double(offset ?? 0) / Double(total)) : 0
+        let fraction = total > 0 ? min(1, Double(offset() ?? 0) / Double(total)) : 0
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)

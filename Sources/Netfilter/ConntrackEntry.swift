@@ -61,6 +61,7 @@ extension String {
 public struct ConntrackTable: Sendable {
     public private(set) var entries: [Int: ConntrackEntry] = [:]
     private var byTuple: [ConntrackTuple: (id: Int, direction: ConntrackDirection)] = [:]
+    private var expiries = ExpiryQueue()
     private var nextID = 1
 
     public init() {}
@@ -89,6 +90,7 @@ public struct ConntrackTable: Sendable {
         entries[entry.id] = entry
         byTuple[entry.original] = (entry.id, .original)
         if indexReply { byTuple[entry.reply] = (entry.id, .reply) }
+        expiries.push(entry.expires, entry.id)
     }
 
     /// Gives an entry another reply tuple, keeping the index in step.
@@ -101,8 +103,10 @@ public struct ConntrackTable: Sendable {
     }
 
     mutating func update(_ entry: ConntrackEntry) {
-        guard entries[entry.id] != nil else { return }
+        guard let old = entries[entry.id] else { return }
         entries[entry.id] = entry
+        // A later expiry is found when the old record comes up; an earlier one needs its own.
+        if entry.expires < old.expires { expiries.push(entry.expires, entry.id) }
     }
 
     mutating func remove(id: Int) {
@@ -112,8 +116,13 @@ public struct ConntrackTable: Sendable {
     }
 
     mutating func expire(now: Double) {
-        for (id, entry) in entries where entry.expires <= now {
-            remove(id: id)
+        while let earliest = expiries.earliest, earliest <= now, let record = expiries.pop() {
+            guard let entry = entries[record.id] else { continue }
+            if entry.expires <= now {
+                remove(id: record.id)
+            } else if entry.expires > record.time {
+                expiries.push(entry.expires, record.id)
+            }
         }
     }
 

@@ -31,6 +31,7 @@ struct EgressLedger {
     }
 
     struct Expected {
+        var serial = 0
         var originalFrame: Int
         var generated = false
         /// The interface it leaves on (`lo` also for the incoming copy of a looped-back packet).
@@ -44,6 +45,7 @@ struct EgressLedger {
     }
 
     struct Dropped {
+        var serial = 0
         var originalFrame: Int
         var trace: PacketTrace
         var deadline: Double
@@ -55,7 +57,11 @@ struct EgressLedger {
 
     private var expected: [Key: [Expected]] = [:]
     private var dropped: [Key: [Dropped]] = [:]
-    private var oldestDeadline = Double.infinity
+    /// Every record in the order it was made, which is deadline order (capture time only
+    /// grows), so expiry looks only at what is due.
+    private var deadlines: [(deadline: Double, key: Key, serial: Int, isDropped: Bool)] = []
+    private var head = 0
+    private var nextSerial = 0
 
     var isEmpty: Bool { expected.isEmpty && dropped.isEmpty }
 
@@ -63,7 +69,6 @@ struct EgressLedger {
     /// (for a looped-back one) leaving and coming back in on `lo`; REJECT's answers too.
     mutating func expect(_ trace: PacketTrace, frame: Int, at time: Double, isOutgoingCopyAlreadySeen: Bool, generated: Bool = false) {
         let deadline = time + Self.window
-        oldestDeadline = min(oldestDeadline, deadline)
         if trace.fate.isAccepted {
             if trace.loopedBack {
                 if !isOutgoingCopyAlreadySeen { add(Expected(originalFrame: frame, generated: generated, interface: "lo", outgoing: true, packet: trace.finalPacket, deadline: deadline)) }
@@ -73,7 +78,10 @@ struct EgressLedger {
                 add(Expected(originalFrame: frame, generated: generated, interface: interface, outgoing: true, packet: trace.finalPacket, deadline: deadline, openedEntry: opened))
             }
         } else if !isOutgoingCopyAlreadySeen {
-            dropped[Key(trace.input.packet), default: []].append(Dropped(originalFrame: frame, trace: trace, deadline: deadline))
+            let key = Key(trace.input.packet)
+            nextSerial += 1
+            dropped[key, default: []].append(Dropped(serial: nextSerial, originalFrame: frame, trace: trace, deadline: deadline))
+            deadlines.append((deadline, key, nextSerial, true))
         }
         for generated in trace.generated {
             expect(generated, frame: frame, at: time, isOutgoingCopyAlreadySeen: false, generated: true)
@@ -81,7 +89,12 @@ struct EgressLedger {
     }
 
     private mutating func add(_ copy: Expected) {
-        expected[Key(copy.packet, anyID: copy.generated), default: []].append(copy)
+        var copy = copy
+        nextSerial += 1
+        copy.serial = nextSerial
+        let key = Key(copy.packet, anyID: copy.generated)
+        expected[key, default: []].append(copy)
+        deadlines.append((copy.deadline, key, nextSerial, false))
     }
 
     enum Match {
@@ -113,22 +126,25 @@ struct EgressLedger {
 
     /// Copies that did not show up in time, oldest first; dropped records simply age out.
     mutating func expire(now: Double) -> [Expected] {
-        guard now > oldestDeadline else { return [] }
         var late: [Expected] = []
-        var oldest = Double.infinity
-        for (key, copies) in expected {
-            let keep = copies.filter { $0.deadline >= now }
-            late += copies.filter { $0.deadline < now }
-            expected[key] = keep.isEmpty ? nil : keep
-            for copy in keep { oldest = min(oldest, copy.deadline) }
+        while head < deadlines.count, deadlines[head].deadline < now {
+            let record = deadlines[head]
+            head += 1
+            if record.isDropped {
+                guard var records = dropped[record.key], let index = records.firstIndex(where: { $0.serial == record.serial }) else { continue }
+                records.remove(at: index)
+                dropped[record.key] = records.isEmpty ? nil : records
+            } else {
+                guard var copies = expected[record.key], let index = copies.firstIndex(where: { $0.serial == record.serial }) else { continue }
+                late.append(copies.remove(at: index))
+                expected[record.key] = copies.isEmpty ? nil : copies
+            }
         }
-        for (key, records) in dropped {
-            let keep = records.filter { $0.deadline >= now }
-            dropped[key] = keep.isEmpty ? nil : keep
-            for record in keep { oldest = min(oldest, record.deadline) }
+        if head > 4096, head * 2 > deadlines.count {
+            deadlines.removeFirst(head)
+            head = 0
         }
-        oldestDeadline = oldest
-        return late.sorted { $0.originalFrame < $1.originalFrame }
+        return late
     }
 
     /// Everything still expected at the end of the capture.
@@ -136,7 +152,8 @@ struct EgressLedger {
         let late = expected.values.flatMap { $0 }.sorted { $0.originalFrame < $1.originalFrame }
         expected = [:]
         dropped = [:]
-        oldestDeadline = .infinity
+        deadlines = []
+        head = 0
         return late
     }
 }

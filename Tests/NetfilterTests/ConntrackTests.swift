@@ -118,4 +118,23 @@ import Testing
         #expect(steps(traces[0]) == ["raw:PREROUTING #1 continue", "raw:PREROUTING #2 continue", "raw:PREROUTING policy accept", "filter:FORWARD #1 accept"])
         #expect(sim.conntrack.count == 0)
     }
+
+    /// Timeouts follow the packets' timestamps: an entry refreshed by traffic outlives its
+    /// first timeout, one whose state shortened it (a FIN exchange) goes sooner.
+    @Test func entriesExpireOnTheirCurrentTimeout() throws {
+        let u = "in=cali1 udp 10.65.0.2:5000 > 10.65.0.3:53"
+        let r = "in=cali2 udp 10.65.0.3:53 > 10.65.0.2:5000"
+        // UDP: 30 s unreplied, 180 s once a reply was seen (seenReplyBefore on the third packet).
+        #expect(try states(["\(u) t=0", "\(r) t=1", "\(u) t=20", "\(u) t=100"]) == ["NEW", "ESTABLISHED", "ESTABLISHED", "ESTABLISHED"])
+        #expect(try states(["\(u) t=0", "\(u) t=31"]) == ["NEW", "NEW"])
+        var sim = try simulator(Self.tracking)
+        _ = try run(&sim, ["\(c) flags=S t=0", "\(s) flags=S. t=0.1", "\(c) flags=. t=0.2", "\(c) flags=F. t=1", "\(s) flags=F. t=1.1", "\(c) flags=. t=1.2"])
+        #expect(sim.conntrack.count == 1)
+        // TIME_WAIT is 120 s from the last ACK (t=1.2): still there at t=121, gone at t=122,
+        // although the handshake had set 5 days.
+        _ = try run(&sim, ["in=cali1 udp 10.65.0.2:7000 > 10.65.0.3:53 t=121"])
+        #expect(sim.conntrack.count == 2)
+        _ = try run(&sim, ["in=cali1 udp 10.65.0.2:7000 > 10.65.0.3:53 t=122"])
+        #expect(sim.conntrack.count == 1)
+    }
 }

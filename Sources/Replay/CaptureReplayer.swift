@@ -75,11 +75,12 @@ public struct CaptureReplayer {
             case .failed(let why, _): return events + [skip(frame, "fragment not reassembled: \(why)")]
             }
         }
-        let packet: Packet
+        var packet: Packet
         let truncated: Bool
         switch PacketDecoder.decodeCaptured(whole) {
         case .packet(let decoded, let cut):
             packet = decoded
+            packet.linkLayerCast = outgoing ? .unicast : LinkLayerCastReader.cast(of: frame)
             truncated = cut
         case .unusable(let why): return events + [skip(frame, why)]
         }

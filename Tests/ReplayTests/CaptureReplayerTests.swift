@@ -154,4 +154,23 @@ import Testing
             _ = try CaptureReplayer(simulator: try testNode(rules: Self.forwardAll), linkType: .ethernet, interface: "nosuch0")
         }
     }
+
+    @Test func pkttypeSeesTheCapturedLinkLayerCast() throws {
+        let rules = """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m pkttype --pkt-type broadcast -j DROP
+        COMMIT
+        """
+        var udp = Packet(source: remote, destination: node, proto: IPProtocolNumber.udp, totalLength: 40)
+        udp.sourcePort = 68
+        udp.destinationPort = 67
+        var broadcast = sll2Frame(udp, ifindex: 2, outgoing: false, number: 1, time: 1)
+        broadcast.data[10] = 1
+        let unicast = sll2Frame(udp, ifindex: 2, outgoing: false, number: 2, time: 2)
+        let (events, _) = try replay([broadcast, unicast], rules: rules)
+        #expect(events.replayed.map(\.trace.fate.isAccepted) == [false, true])
+    }
 }

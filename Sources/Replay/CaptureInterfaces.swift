@@ -1,4 +1,5 @@
 import Netfilter
+import PacketWire
 import PcapIO
 
 /// Which interface a frame was seen on: SLL2 frames name it by index (resolved through the
@@ -15,7 +16,7 @@ public struct CaptureInterfaces: Sendable {
         var macs: [String: [UInt8]] = [:]
         for interface in network.interfaces {
             byIndex[interface.index] = interface.name
-            if let mac = interface.macAddress.flatMap(Self.parseMAC) { macs[interface.name] = mac }
+            if let mac = interface.macAddress.flatMap(PacketEncoder.macAddress) { macs[interface.name] = mac }
         }
         self.byIndex = byIndex
         self.macs = macs
@@ -39,12 +40,5 @@ public struct CaptureInterfaces: Sendable {
     public func isOwnMAC(_ frame: CapturedFrame, interface: String) -> Bool {
         guard frame.linkType == .ethernet, frame.data.count >= 12, let mac = macs[interface] else { return false }
         return frame.data[6..<12].elementsEqual(mac)
-    }
-
-    static func parseMAC(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 6 else { return nil }
-        let bytes = parts.compactMap { UInt8($0, radix: 16) }
-        return bytes.count == 6 ? bytes : nil
     }
 }

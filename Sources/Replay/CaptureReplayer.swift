@@ -1,6 +1,7 @@
 import Netfilter
 import PacketWire
 import PcapIO
+import TraceFormat
 
 /// Replays a capture through the engine, frame by frame, in constant memory: the
 /// conntrack table, fragments awaiting reassembly and copies awaiting their outgoing frame
@@ -64,7 +65,7 @@ public struct CaptureReplayer {
         // the way out fragments are made after POSTROUTING, so outgoing ones are copies.
         var whole = bytes
         var frames = [frame.number]
-        if !outgoing {
+        if !outgoing, IPv4Reassembler.isFragment(bytes) {
             switch reassembler.add(bytes, frame: frame.number, timestamp: frame.timestamp) {
             case .whole(let packet): whole = packet[...]
             case .reassembled(let packet, let fragmentFrames):
@@ -105,7 +106,7 @@ public struct CaptureReplayer {
                 events.append(.egressCopy(frame: frame.number, originalFrame: dropped.originalFrame, interface: interface))
                 events.append(record(CaptureDisagreement(
                     kind: .leftButDropped, frame: frame.number, originalFrame: dropped.originalFrame, blamed: dropped.trace.fate.decidingStep,
-                    message: "the capture shows the packet of frame \(dropped.originalFrame) leaving on \(interface); pathsim dropped it (\(dropped.trace.fate.summary))")))
+                    message: "the capture shows the packet of frame \(dropped.originalFrame) leaving on \(interface); pathsim dropped it (\(PacketDescription.fate(dropped.trace.fate)))")))
                 return events
             case .none:
                 break
@@ -123,7 +124,7 @@ public struct CaptureReplayer {
         if outgoing, !trace.fate.isAccepted {
             events.append(record(CaptureDisagreement(
                 kind: .leftButDropped, frame: frame.number, originalFrame: frame.number, blamed: trace.fate.decidingStep,
-                message: "the capture shows this locally generated packet leaving on \(interface); pathsim dropped it (\(trace.fate.summary))")))
+                message: "the capture shows this locally generated packet leaving on \(interface); pathsim dropped it (\(PacketDescription.fate(trace.fate)))")))
         } else if outgoing, case .sent(let out) = trace.fate, out != interface {
             events.append(record(CaptureDisagreement(
                 kind: .otherInterface, frame: frame.number, originalFrame: frame.number, blamed: nil,
@@ -219,16 +220,5 @@ extension PacketFate {
     public var decidingStep: TraceStep? {
         if case .droppedByRule(let step) = self { return step }
         return nil
-    }
-
-    /// A few words for messages.
-    public var summary: String {
-        switch self {
-        case .delivered: return "delivered locally"
-        case .sent(let interface): return "sent out \(interface)"
-        case .droppedByRule(let step): return step.rule.map { "dropped by \(step.table.rawValue):\(step.chain) rule \($0)" } ?? "dropped by the \(step.table.rawValue):\(step.chain) policy"
-        case .droppedInRouting(let reason): return "dropped: \(reason.rawValue)"
-        case .undetermined(let why): return "undetermined: \(why)"
-        }
     }
 }

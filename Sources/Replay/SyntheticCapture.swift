@@ -135,11 +135,17 @@ public struct SyntheticCapture {
 
     mutating func frame(_ packet: Packet, interface: String, outgoing: Bool) {
         let index = UInt32(simulator.network.interface(named: interface)?.index ?? 0)
-        var bytes: [UInt8] = [0x08, 0x00, 0, 0, UInt8(index >> 24), UInt8(index >> 16 & 0xff), UInt8(index >> 8 & 0xff), UInt8(index & 0xff),
-                              0x00, 0x01, outgoing ? 4 : 0, 6, 2, 0, 0, 0, 0, 1, 0, 0]
-        bytes += PacketEncoder.ipv4Bytes(packet)
         frameNumber += 1
         frames += 1
-        writer.write(CapturedFrame(number: frameNumber, timestamp: time, data: bytes, originalLength: bytes.count, linkType: .linuxSLL2))
+        writer.write(Self.sll2Frame(packet, ifindex: index, outgoing: outgoing, number: frameNumber, timestamp: time))
+    }
+
+    /// A LINUX_SLL2 frame as `tcpdump -i any` records it: the 20-byte header (protocol,
+    /// interface index, ARPHRD_ETHER, packet type host or outgoing, a MAC) and the packet.
+    public static func sll2Frame(_ packet: Packet, ifindex: UInt32, outgoing: Bool, number: Int, timestamp: Double) -> CapturedFrame {
+        var bytes: [UInt8] = [0x08, 0x00, 0, 0, UInt8(ifindex >> 24), UInt8(ifindex >> 16 & 0xff), UInt8(ifindex >> 8 & 0xff), UInt8(ifindex & 0xff),
+                              0x00, 0x01, outgoing ? 4 : 0, 6, 2, 0, 0, 0, 0, 1, 0, 0]
+        bytes += PacketEncoder.ipv4Bytes(packet)
+        return CapturedFrame(number: number, timestamp: timestamp, data: bytes, originalLength: bytes.count, linkType: .linuxSLL2)
     }
 }

@@ -34,13 +34,8 @@ func testNode(rules: String) throws -> Simulator {
     return Simulator(ruleset: ruleset, network: network, sysctls: sysctls)
 }
 
-/// A LINUX_SLL2 frame as `tcpdump -i any` records it.
 func sll2Frame(_ packet: Packet, ifindex: UInt32, outgoing: Bool, number: Int, time: Double) -> CapturedFrame {
-    let ip = PacketEncoder.ipv4Bytes(packet)
-    var header: [UInt8] = [0x08, 0x00, 0, 0]
-    header += withUnsafeBytes(of: ifindex.bigEndian, Array.init)
-    header += [0x00, 0x01, outgoing ? 4 : 0, 6, 2, 0, 0, 0, 0, 1, 0, 0]
-    return CapturedFrame(number: number, timestamp: time, data: header + ip, originalLength: header.count + ip.count, linkType: .linuxSLL2)
+    SyntheticCapture.sll2Frame(packet, ifindex: ifindex, outgoing: outgoing, number: number, timestamp: time)
 }
 
 func tcp(_ source: IPv4Address, _ sport: UInt16, _ destination: IPv4Address, _ dport: UInt16, flags: TCPFlags, id: UInt16, seq: UInt32 = 1000) -> Packet {

@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The core: netfilter model and reference engine. Standard library only.
@@ -32,20 +33,33 @@ let package = Package(
         .target(name: "PcapIO", dependencies: ["CPcap"]),
         // Replaying a capture through the engine: interfaces, egress copies, the check against the capture.
         .target(name: "Replay", dependencies: ["Netfilter", "PcapIO", "PacketWire", "TraceFormat"]),
+        // SHA-1, SHA-224/256 and SHA3-224 with base64url: the digests felix names chains, sets and veths with.
+        .target(name: "Digests"),
+        // Kubernetes and Calico objects, the selector language, and the conversion of Kubernetes policy.
+        .target(name: "CalicoModel", dependencies: ["Digests"]),
+        // Cluster objects from YAML files as kubectl and calicoctl print them.
+        .target(name: "ClusterYAML", dependencies: ["CalicoModel", .product(name: "Yams", package: "Yams")]),
+        // The chains, ipsets and node network felix would program for one node of a cluster.
+        .target(name: "FelixRenderer", dependencies: ["CalicoModel", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
+                "CalicoModel", "ClusterYAML", "FelixRenderer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "NodeSnapshot"]),
         .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "CalicoModelTests", dependencies: ["CalicoModel"]),
+        .testTarget(name: "ClusterYAMLTests", dependencies: ["CalicoModel", "ClusterYAML"]),
+        .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,6 +54,17 @@ public struct NodeSnapshot: Sendable {
             }
             return text
         }
+        return try load(directory: directory, read: read)
+    }
+
+    /// A snapshot whose files are already in memory (a rendered node): name → contents.
+    public static func load(files: [String: String], directory: String) throws(SnapshotLoadError) -> NodeSnapshot {
+        func read(_ name: String) throws(SnapshotLoadError) -> String? { files[name] }
+        return try load(directory: directory, read: read)
+    }
+
+    private static func load(directory: String, read: (String) throws(SnapshotLoadError) -> String?) throws(SnapshotLoadError) -> NodeSnapshot {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         var defaults: [String] = []
         guard let saveText = try read(File.iptablesSave) else {
             throw .snapshot(SnapshotError(file: path(File.iptablesSave), line: 0, message: "missing: a snapshot needs the output of `iptables-save -c`"))

@@ -8,7 +8,9 @@ import PacketSpec
 /// Options every command that simulates shares: where the node comes from and the packets.
 struct WorldOptions: ParsableArguments {
     @Option(name: .long, help: "A node snapshot directory (iptables-save.txt, ipset-save.txt, ip-*.json, sysctl.txt).")
-    var snapshot: String
+    var snapshot: String?
+
+    @OptionGroup var rendered: ClusterOptions
 
     @Option(name: .long, help: ArgumentHelp("A packet, tcpdump-style; repeat for a sequence sharing one conntrack table.", valueName: "spec"))
     var pkt: [String] = []
@@ -23,6 +25,17 @@ struct WorldOptions: ParsableArguments {
     var closedPorts = false
 
     func loadSnapshot() throws -> NodeSnapshot {
+        if rendered.isSet {
+            guard snapshot == nil else { throw fail("--snapshot and --cluster: give one of them", ExitCode(64)) }
+            do {
+                return try rendered.render().snapshot()
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                throw fail("\(error)", PathsimExit.badInput)
+            }
+        }
+        guard let snapshot else { throw fail("expected --snapshot DIR, or --cluster PATH --node NAME", ExitCode(64)) }
         do {
             let snapshot = try NodeSnapshot.load(directory: snapshot)
             return snapshot

@@ -1,0 +1,44 @@
+/// A chain felix programs, with the object that made it.
+struct FelixChain: Sendable {
+    var name: String
+    var rules: [FelixRule]
+    var origin: RuleOrigin
+
+    init(_ name: String, _ rules: [FelixRule], origin: RuleOrigin) {
+        self.name = name
+        self.rules = rules.map { rule in
+            var rule = rule
+            if rule.origin == nil { rule.origin = origin }
+            return rule
+        }
+        self.origin = origin
+    }
+}
+
+/// The chains of one table, plus felix's rules in the kernel's built-in chains.
+struct FelixTable: Sendable {
+    let name: String
+    let builtins: [String]
+    var chains: [String: FelixChain] = [:]
+    var inserted: [String: [FelixRule]] = [:]
+    var appended: [String: [FelixRule]] = [:]
+
+    init(name: String, builtins: [String]) {
+        self.name = name
+        self.builtins = builtins
+    }
+
+    mutating func add(_ chain: FelixChain) { chains[chain.name] = chain }
+
+    /// Chains reachable from the hook rules (felix ≥3.15 programs only those).
+    func referencedChainNames() -> Set<String> {
+        var seen = Set<String>()
+        var pending: [String] = (Array(inserted.values.joined()) + Array(appended.values.joined())).compactMap { $0.action?.referencedChain }
+        while let name = pending.popLast() {
+            guard !seen.contains(name), let chain = chains[name] else { continue }
+            seen.insert(name)
+            pending += chain.rules.compactMap { $0.action?.referencedChain }
+        }
+        return seen
+    }
+}

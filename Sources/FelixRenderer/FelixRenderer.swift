@@ -1,0 +1,45 @@
+import CalicoModel
+import Foundation
+import Netfilter
+import NodeSnapshot
+
+/// Renders what felix would program on one node of a cluster: iptables chains (save form, `cali:`
+/// hashes included), ipsets, the node's interfaces and routes, and the back-map from every rule
+/// to the object that produced it.
+public enum FelixRenderer {
+    public static func render(_ cluster: Cluster, node: String, options: RenderOptions = RenderOptions()) throws(RenderError) -> RenderedNode {
+        guard cluster.nodeNames.contains(node) else {
+            let known = cluster.nodeNames
+            throw RenderError(message: "node \"\(node)\" is not in the cluster: expected one of \(known.isEmpty ? "(no nodes: add a Node or pods with spec.nodeName)" : known.joined(separator: ", "))")
+        }
+        let configuration = cluster.felixConfiguration(forNode: node)
+        let settings = try FelixSettings(configuration: configuration, options: options)
+        var builder = try NodeRulesBuilder(cluster: cluster, node: node, settings: settings)
+        return try builder.build()
+    }
+}
+
+/// The result of rendering: the files of a node snapshot plus `provenance.json`.
+public struct RenderedNode: Sendable {
+    public var node: String
+    public var layout: FelixLayout
+    /// File name → contents: iptables-save.txt, ipset-save.txt, ip-addr.json, ip-link.json, ip-route.json.
+    public var files: [String: String]
+    public var provenance: RenderProvenance
+    /// What pathsim had to assume (missing Node address, …).
+    public var assumptions: [String]
+
+    public func snapshot() throws(SnapshotLoadError) -> NodeSnapshot {
+        var snapshot = try NodeSnapshot.load(files: files, directory: "<rendered \(node)>")
+        snapshot.defaultsUsed += assumptions
+        return snapshot
+    }
+
+    /// Writes the snapshot files and provenance.json into `directory` (created if needed).
+    public func write(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files.merging([RenderProvenance.fileName: provenance.json()], uniquingKeysWith: { a, _ in a }) {
+            try text.write(toFile: (directory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+}

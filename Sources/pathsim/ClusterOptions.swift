@@ -1,0 +1,42 @@
+import ArgumentParser
+import CalicoModel
+import ClusterYAML
+import FelixRenderer
+import Foundation
+
+/// Where a rendered node comes from: cluster YAML, the node to render, and the felix to render as.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Cluster objects as kubectl/calicoctl print them (YAML files or directories); repeatable.", valueName: "path"))
+    var cluster: [String] = []
+
+    @Option(name: .long, help: "The node whose rules to render (a Node name, or a pod's spec.nodeName).")
+    var node: String?
+
+    @Option(name: .customLong("felix-version"), help: "Render as this felix: 3.32 (default, modern layout) or any 2.x (the Calico 2.x layout).")
+    var felixVersion: String = "3.32"
+
+    var isSet: Bool { !cluster.isEmpty }
+
+    func render() throws -> RenderedNode {
+        guard let layout = FelixLayout(felixVersion: felixVersion) else {
+            throw fail("--felix-version \(felixVersion): expected 3.x (modern layout) or 2.x (legacy layout)", ExitCode(64))
+        }
+        for path in cluster where !FileManager.default.fileExists(atPath: path) {
+            throw fail("\(path): no such file or directory", PathsimExit.missingInput)
+        }
+        let objects: Cluster
+        do {
+            objects = try ClusterLoader.load(paths: cluster)
+        } catch {
+            throw fail("\(error)", PathsimExit.badInput)
+        }
+        guard let node = node ?? (objects.nodeNames.count == 1 ? objects.nodeNames.first : nil) else {
+            throw fail("--node: expected one of \(objects.nodeNames.joined(separator: ", "))", ExitCode(64))
+        }
+        do {
+            return try FelixRenderer.render(objects, node: node, options: RenderOptions(layout: layout))
+        } catch {
+            throw fail("\(error)", PathsimExit.badInput)
+        }
+    }
+}

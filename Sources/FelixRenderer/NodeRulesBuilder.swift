@@ -120,6 +120,19 @@ struct NodeRulesBuilder {
         }
         ipsets = renderer.ipsets
         for chain in chainsBuilder.groupChains { filter.add(chain) }
+        // Policy and profile chains live in every table whose endpoint chains use them: raw for
+        // untracked policy, mangle for preDNAT policy and for DNAT'd host traffic.
+        let shared = filter.chains.filter { ["cali-pi-", "cali-po-", "cali-pri-", "cali-pro-", "cali-gi-", "cali-go-"].contains(where: $0.key.hasPrefix) }
+        for index in [0, 1] {
+            var table = index == 0 ? raw : mangle
+            var pending = table.chains.values.flatMap { $0.rules.compactMap { $0.action?.referencedChain } }
+            while let name = pending.popLast() {
+                guard table.chains[name] == nil, let chain = shared[name] else { continue }
+                table.add(chain)
+                pending += chain.rules.compactMap { $0.action?.referencedChain }
+            }
+            if index == 0 { raw = table } else { mangle = table }
+        }
 
         // Static chains, fixed ipsets, hooks.
         let pools = cluster.ipPools.filter { !$0.disabled && !$0.cidr.contains(":") }
@@ -131,7 +144,7 @@ struct NodeRulesBuilder {
         for chain in statics.filter(ipsets: &ipsets) { filter.add(chain) }
         for chain in statics.failsafe(raw: false) { filter.add(chain) }
         for chain in statics.failsafe(raw: true) { raw.add(chain) }
-        for chain in statics.failsafe(raw: false) where chain.name == "cali-failsafe-in" { mangle.add(chain) }
+        for chain in statics.failsafe(raw: false) where settings.isModern || chain.name == "cali-failsafe-in" { mangle.add(chain) }
         for chain in ["cali-from-host-endpoint", "cali-to-host-endpoint"] where raw.chains[chain] == nil { raw.add(FelixChain(chain, [], origin: StaticChains.origin)) }
         for chain in settings.isModern ? ["cali-from-host-endpoint", "cali-to-host-endpoint"] : ["cali-from-host-endpoint"] where mangle.chains[chain] == nil { mangle.add(FelixChain(chain, [], origin: StaticChains.origin)) }
         for chain in ["cali-from-host-endpoint", "cali-to-host-endpoint", "cali-from-hep-forward", "cali-to-hep-forward"] where filter.chains[chain] == nil && (settings.isModern || !chain.hasSuffix("forward")) {
@@ -162,6 +175,8 @@ struct NodeRulesBuilder {
             "ip-addr.json": nodeNetwork.addrJSON,
             "ip-link.json": nodeNetwork.linkJSON,
             "ip-route.json": nodeNetwork.routeJSON,
+            // What calico-node sets up on a node (felix needs forwarding; kube-proxy's conntrack defaults).
+            "sysctl.txt": "net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 0\nnet.netfilter.nf_conntrack_tcp_loose = 1\nnet.netfilter.nf_conntrack_tcp_be_liberal = 0\n",
         ]
         return RenderedNode(node: node, layout: settings.layout, files: files, provenance: provenance, assumptions: nodeNetwork.assumptions)
     }

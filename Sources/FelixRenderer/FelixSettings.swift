@@ -97,7 +97,4 @@ struct FelixSettings: Sendable {
         case let other?: throw RenderError(location: location, message: "\(field) \(other): expected Accept or Return")
         }
     }
-
-    /// The deny verdict as a rule action.
-    var denyTarget: FelixAction { denyAction }
 }

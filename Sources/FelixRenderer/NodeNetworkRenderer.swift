@@ -28,14 +28,13 @@ struct NodeNetworkRenderer {
         routes.append(["dst": "default", "gateway": "\(subnet).1", "dev": "eth0"])
         routes.append(["dst": "\(subnet).0/24", "dev": "eth0", "prefsrc": address, "scope": "link"])
         var seen = Set<String>()
-        for (index, workload) in workloads.enumerated() {
+        for workload in workloads {
             guard let name = workload.interfaceName, seen.insert(name).inserted else { continue }
             // Calico gives every workload veth the same well-known MAC on the host side.
             links.append(Link(name: name, mac: "ee:ee:ee:ee:ee:ee", addresses: [], kind: "ether"))
             for ip in workload.addresses where !ip.contains(":") {
                 routes.append(["dst": ip, "dev": name, "scope": "link"])
             }
-            _ = index
         }
         routes.append(["type": "local", "dst": address, "dev": "eth0", "table": "local", "prefsrc": address, "scope": "host"])
         routes.append(["type": "broadcast", "dst": "\(subnet).255", "dev": "eth0", "table": "local", "prefsrc": address, "scope": "link"])

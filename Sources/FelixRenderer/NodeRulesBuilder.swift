@@ -163,10 +163,10 @@ struct NodeRulesBuilder {
 
         var provenance = RenderProvenance(felixVersion: settings.layout.description, node: node)
         var text = ""
+        var usedSets = Set<String>()
         for table in [mangle, raw, nat, filter] {
-            text += render(table, provenance: &provenance)
+            text += render(table, provenance: &provenance, sets: &usedSets)
         }
-        let usedSets = Set(setNames(in: text))
         let setText = ipsets.saveText(only: usedSets)
         for name in usedSets.sorted() { if let entry = ipsets.entries[name] { provenance.ipsets.append(.init(name: name, origin: entry.origin)) } }
         let files = [
@@ -200,10 +200,8 @@ struct NodeRulesBuilder {
 
     private mutating func buildHostEndpoints(_ hosts: [ResolvedEndpoint], chains: inout EndpointChains,
                                              note: ([EndpointTier], Bool) -> Void, noteProfiles: (ResolvedEndpoint) throws(RenderError) -> Void) throws(RenderError) {
-        var filterFrom: [String: String] = [:], filterTo: [String: String] = [:]
-        var forwardFrom: [String: String] = [:], forwardTo: [String: String] = [:]
-        var mangleFrom: [String: String] = [:], mangleTo: [String: String] = [:]
-        var rawFrom: [String: String] = [:], rawTo: [String: String] = [:]
+        // Dispatch targets per table and root chain: interface → the endpoint's chain.
+        var targets: [String: [String: String]] = [:]
         var wildcard: String?
         var describe: [String: RuleOrigin] = [:]
         for endpoint in hosts {
@@ -213,51 +211,37 @@ struct NodeRulesBuilder {
             let labels = endpoint.effectiveLabels(profiles: catalog.profiles)
             describe[name] = RuleOrigin(kind: "HostEndpoint", name: endpoint.name, location: endpoint.origin.source, role: "dispatch to host endpoint \(endpoint.name)")
             try noteProfiles(endpoint)
+            /// One endpoint chain: `prefix` + interface in `table`, dispatched from `root` (the
+            /// `*` endpoint is reached by the dispatch chains' default goto instead).
+            func add(_ table: inout FelixTable, root: String, prefix: String, tiers: [EndpointTier], ingress: Bool, flavour: EndpointChains.Flavour) {
+                note(tiers, ingress)
+                let chainName = ChainNames.lengthLimited(prefix, name)
+                table.add(chains.chain(name: chainName, endpoint: endpoint, tiers: tiers, ingress: ingress, flavour: flavour))
+                if interface != "*" { targets["\(table.name) \(root)", default: [:]][name] = chainName }
+            }
             let normalIn = resolver.tiers(for: endpoint, labels: labels, ingress: true, use: .normal)
             let normalOut = resolver.tiers(for: endpoint, labels: labels, ingress: false, use: .normal)
-            note(normalIn, true)
-            note(normalOut, false)
-            filter.add(chains.chain(name: ChainNames.lengthLimited("cali-fh-", name), endpoint: endpoint, tiers: normalIn, ingress: true, flavour: .normal))
-            filter.add(chains.chain(name: ChainNames.lengthLimited("cali-th-", name), endpoint: endpoint, tiers: normalOut, ingress: false, flavour: .normal))
-            if interface != "*" {
-                filterFrom[name] = ChainNames.lengthLimited("cali-fh-", name)
-                filterTo[name] = ChainNames.lengthLimited("cali-th-", name)
-            }
+            add(&filter, root: "cali-from-host-endpoint", prefix: "cali-fh-", tiers: normalIn, ingress: true, flavour: .normal)
+            add(&filter, root: "cali-to-host-endpoint", prefix: "cali-th-", tiers: normalOut, ingress: false, flavour: .normal)
             if settings.isModern {
-                let forwardIn = resolver.tiers(for: endpoint, labels: labels, ingress: true, use: .forward)
-                let forwardOut = resolver.tiers(for: endpoint, labels: labels, ingress: false, use: .forward)
-                note(forwardIn, true)
-                note(forwardOut, false)
-                filter.add(chains.chain(name: ChainNames.lengthLimited("cali-fhfw-", name), endpoint: endpoint, tiers: forwardIn, ingress: true, flavour: .forward))
-                filter.add(chains.chain(name: ChainNames.lengthLimited("cali-thfw-", name), endpoint: endpoint, tiers: forwardOut, ingress: false, flavour: .forward))
-                if interface != "*" {
-                    forwardFrom[name] = ChainNames.lengthLimited("cali-fhfw-", name)
-                    forwardTo[name] = ChainNames.lengthLimited("cali-thfw-", name)
-                }
-                mangle.add(chains.chain(name: ChainNames.lengthLimited("cali-th-", name), endpoint: endpoint, tiers: normalOut, ingress: false, flavour: .mangleEgress))
-                if interface != "*" { mangleTo[name] = ChainNames.lengthLimited("cali-th-", name) }
+                add(&filter, root: "cali-from-hep-forward", prefix: "cali-fhfw-", tiers: resolver.tiers(for: endpoint, labels: labels, ingress: true, use: .forward), ingress: true, flavour: .forward)
+                add(&filter, root: "cali-to-hep-forward", prefix: "cali-thfw-", tiers: resolver.tiers(for: endpoint, labels: labels, ingress: false, use: .forward), ingress: false, flavour: .forward)
+                add(&mangle, root: "cali-to-host-endpoint", prefix: "cali-th-", tiers: normalOut, ingress: false, flavour: .mangleEgress)
             }
             let preDNAT = resolver.tiers(for: endpoint, labels: labels, ingress: true, use: .preDNAT)
             if !preDNAT.isEmpty {
-                note(preDNAT, true)
-                mangle.add(chains.chain(name: ChainNames.lengthLimited("cali-fh-", name), endpoint: endpoint, tiers: preDNAT, ingress: true, flavour: .preDNAT))
-                if interface != "*" { mangleFrom[name] = ChainNames.lengthLimited("cali-fh-", name) }
+                add(&mangle, root: "cali-from-host-endpoint", prefix: "cali-fh-", tiers: preDNAT, ingress: true, flavour: .preDNAT)
             }
             let untrackedIn = resolver.tiers(for: endpoint, labels: labels, ingress: true, use: .untracked)
             let untrackedOut = resolver.tiers(for: endpoint, labels: labels, ingress: false, use: .untracked)
             if !untrackedIn.isEmpty || !untrackedOut.isEmpty {
-                note(untrackedIn, true)
-                note(untrackedOut, false)
-                raw.add(chains.chain(name: ChainNames.lengthLimited("cali-fh-", name), endpoint: endpoint, tiers: untrackedIn, ingress: true, flavour: .untracked))
-                raw.add(chains.chain(name: ChainNames.lengthLimited("cali-th-", name), endpoint: endpoint, tiers: untrackedOut, ingress: false, flavour: .untracked))
-                if interface != "*" {
-                    rawFrom[name] = ChainNames.lengthLimited("cali-fh-", name)
-                    rawTo[name] = ChainNames.lengthLimited("cali-th-", name)
-                }
+                add(&raw, root: "cali-from-host-endpoint", prefix: "cali-fh-", tiers: untrackedIn, ingress: true, flavour: .untracked)
+                add(&raw, root: "cali-to-host-endpoint", prefix: "cali-th-", tiers: untrackedOut, ingress: false, flavour: .untracked)
             }
         }
         let origin = RuleOrigin(kind: "felix", role: "host endpoint dispatch")
-        func add(_ table: inout FelixTable, _ root: String, _ targets: [String: String], incoming: Bool, defaultPrefix: String?, skipWorkloads: Bool = false) {
+        func dispatch(_ table: inout FelixTable, _ root: String, incoming: Bool, defaultPrefix: String?, skipWorkloads: Bool = false) {
+            let targets = targets["\(table.name) \(root)"] ?? [:]
             var end: [FelixRule] = []
             if let wildcard, let defaultPrefix {
                 if skipWorkloads {
@@ -268,16 +252,17 @@ struct NodeRulesBuilder {
             guard !targets.isEmpty || !end.isEmpty else { return }
             for chain in DispatchChains.build(root: root, targets: targets, incoming: incoming, end: end, origin: origin, describe: { describe[$0] ?? origin }) { table.add(chain) }
         }
-        add(&filter, "cali-from-host-endpoint", filterFrom, incoming: true, defaultPrefix: "cali-fh-")
-        add(&filter, "cali-to-host-endpoint", filterTo, incoming: false, defaultPrefix: "cali-th-")
+        dispatch(&filter, "cali-from-host-endpoint", incoming: true, defaultPrefix: "cali-fh-")
+        dispatch(&filter, "cali-to-host-endpoint", incoming: false, defaultPrefix: "cali-th-")
         if settings.isModern {
-            add(&filter, "cali-from-hep-forward", forwardFrom, incoming: true, defaultPrefix: "cali-fhfw-")
-            add(&filter, "cali-to-hep-forward", forwardTo, incoming: false, defaultPrefix: "cali-thfw-")
-            add(&mangle, "cali-to-host-endpoint", mangleTo, incoming: false, defaultPrefix: "cali-th-", skipWorkloads: true)
+            dispatch(&filter, "cali-from-hep-forward", incoming: true, defaultPrefix: "cali-fhfw-")
+            dispatch(&filter, "cali-to-hep-forward", incoming: false, defaultPrefix: "cali-thfw-")
+            dispatch(&mangle, "cali-to-host-endpoint", incoming: false, defaultPrefix: "cali-th-", skipWorkloads: true)
         }
-        add(&mangle, "cali-from-host-endpoint", mangleFrom, incoming: true, defaultPrefix: mangleFrom.isEmpty && wildcard != nil && mangle.chains[ChainNames.lengthLimited("cali-fh-", wildcard!)] != nil ? "cali-fh-" : nil)
-        add(&raw, "cali-from-host-endpoint", rawFrom, incoming: true, defaultPrefix: nil)
-        add(&raw, "cali-to-host-endpoint", rawTo, incoming: false, defaultPrefix: nil)
+        let wildcardPreDNAT = wildcard.map { mangle.chains[ChainNames.lengthLimited("cali-fh-", $0)] != nil } ?? false
+        dispatch(&mangle, "cali-from-host-endpoint", incoming: true, defaultPrefix: targets["mangle cali-from-host-endpoint"] == nil && wildcardPreDNAT ? "cali-fh-" : nil)
+        dispatch(&raw, "cali-from-host-endpoint", incoming: true, defaultPrefix: nil)
+        dispatch(&raw, "cali-to-host-endpoint", incoming: false, defaultPrefix: nil)
     }
 
     private mutating func addHooks() {
@@ -306,7 +291,7 @@ struct NodeRulesBuilder {
     }
 
     /// One table in iptables-save's form; hashes computed per chain as felix does.
-    private func render(_ table: FelixTable, provenance: inout RenderProvenance) -> String {
+    private func render(_ table: FelixTable, provenance: inout RenderProvenance, sets: inout Set<String>) -> String {
         let names = settings.isModern ? table.referencedChainNames() : Set(table.chains.keys)
         let userChains = names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let usedBuiltins = table.builtins
@@ -316,6 +301,7 @@ struct NodeRulesBuilder {
         func emit(_ chain: String, _ hashChain: String, _ rules: [FelixRule], firstPosition: Int) {
             for (offset, (rule, hash)) in zip(rules, RuleHasher.hashes(chain: hashChain, rules: rules)).enumerated() {
                 lines.append(rule.saveText(chain: chain, hash: hash))
+                for case .set(let name, _, _) in rule.matches { sets.insert(name) }
                 provenance.rules.append(.init(table: table.name, chain: chain, position: firstPosition + offset, hash: hash,
                                               origin: rule.origin ?? RuleOrigin(kind: "felix", role: "")))
             }
@@ -324,14 +310,9 @@ struct NodeRulesBuilder {
             let inserted = table.inserted[builtin] ?? []
             let appended = table.appended[builtin] ?? []
             emit(builtin, builtin, inserted, firstPosition: 1)
-            // The appended rules' hashes are seeded with `<CHAIN>*appends*`; on a node other
-            // rules may sit between, so positions here assume felix's rules alone.
-            let appendSeed = "\(builtin)*appends*"
-            for (offset, (rule, hash)) in zip(appended, RuleHasher.hashes(chain: appendSeed, rules: appended)).enumerated() {
-                lines.append(rule.saveText(chain: builtin, hash: hash))
-                provenance.rules.append(.init(table: table.name, chain: builtin, position: inserted.count + offset + 1, hash: hash,
-                                              origin: rule.origin ?? RuleOrigin(kind: "felix", role: "")))
-            }
+            // felix seeds the appended rules' hashes with `<CHAIN>*appends*`. On a node other
+            // rules may sit between; positions here assume felix's rules alone.
+            emit(builtin, "\(builtin)*appends*", appended, firstPosition: inserted.count + 1)
         }
         for name in userChains {
             let chain = table.chains[name]!
@@ -340,15 +321,6 @@ struct NodeRulesBuilder {
         }
         lines.append("COMMIT")
         return lines.map { $0 + "\n" }.joined()
-    }
-
-    private func setNames(in text: String) -> [String] {
-        var names: [String] = []
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        for (index, word) in words.enumerated() where word == "--match-set" && index + 1 < words.count {
-            names.append(String(words[index + 1]))
-        }
-        return names
     }
 }
 

@@ -28,16 +28,4 @@ enum ProtocolNames {
         case .number(let number): String(number)
         }
     }
-
-    static func number(_ felixName: String) -> Int? {
-        switch felixName {
-        case "tcp": 6
-        case "udp": 17
-        case "icmp": 1
-        case "icmpv6": 58
-        case "sctp": 132
-        case "udplite": 136
-        default: Int(felixName)
-        }
-    }
 }

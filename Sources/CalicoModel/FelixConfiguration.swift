@@ -30,6 +30,18 @@ public struct FelixConfiguration: Hashable, Sendable {
     public var natOutgoingAddress: String?
     public var disableConntrackInvalidCheck: Bool?
     public var interfacePrefix: String?
+    /// Spec fields pathsim read but does not render (WireGuard, BPF, flow logs, …), with their
+    /// line, so a rendering can say what it left out instead of silently ignoring them.
+    public var unrenderedFields: [UnrenderedField] = []
+
+    public struct UnrenderedField: Hashable, Sendable {
+        public var name: String
+        public var line: Int
+        public init(name: String, line: Int) {
+            self.name = name
+            self.line = line
+        }
+    }
 
     public init(meta: ObjectMeta) { self.meta = meta }
 
@@ -51,6 +63,7 @@ public struct FelixConfiguration: Hashable, Sendable {
         result.natOutgoingAddress = other.natOutgoingAddress ?? natOutgoingAddress
         result.disableConntrackInvalidCheck = other.disableConntrackInvalidCheck ?? disableConntrackInvalidCheck
         result.interfacePrefix = other.interfacePrefix ?? interfacePrefix
+        result.unrenderedFields = unrenderedFields + other.unrenderedFields
         return result
     }
 }

@@ -76,6 +76,11 @@ extension ObjectReader {
         config.natOutgoingAddress = try spec.string("natOutgoingAddress")
         config.disableConntrackInvalidCheck = try spec.bool("disableConntrackInvalidCheck")
         config.interfacePrefix = try spec.string("interfacePrefix")
+        let rendered: Set<String> = ["iptablesMarkMask", "defaultEndpointToHostAction", "failsafeInboundHostPorts", "failsafeOutboundHostPorts",
+                                     "chainInsertMode", "iptablesFilterAllowAction", "iptablesMangleAllowAction", "iptablesFilterDenyAction",
+                                     "logPrefix", "ipipEnabled", "vxlanEnabled", "vxlanPort", "natOutgoingAddress",
+                                     "disableConntrackInvalidCheck", "interfacePrefix"]
+        config.unrenderedFields = spec.entries.filter { !rendered.contains($0.key) }.map { FelixConfiguration.UnrenderedField(name: $0.key, line: $0.keyLine) }
         return config
     }
 

@@ -15,7 +15,12 @@ public enum FelixRenderer {
         let configuration = cluster.felixConfiguration(forNode: node)
         let settings = try FelixSettings(configuration: configuration, options: options)
         var builder = try NodeRulesBuilder(cluster: cluster, node: node, settings: settings)
-        return try builder.build()
+        var rendered = try builder.build()
+        for field in configuration.unrenderedFields {
+            let file = configuration.meta.source?.file ?? "FelixConfiguration"
+            rendered.assumptions.append("\(file):\(field.line): FelixConfiguration field \(field.name) is not supported by pathsim; the rules are rendered as if it were unset")
+        }
+        return rendered
     }
 }
 

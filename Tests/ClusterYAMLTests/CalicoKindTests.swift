@@ -361,6 +361,8 @@ import Testing
         expected.natOutgoingAddress = "192.0.2.1"
         expected.disableConntrackInvalidCheck = true
         expected.interfacePrefix = "cali"
+        // Fields pathsim does not render are kept by name and line, so a rendering can name them.
+        expected.unrenderedFields = [.init(name: "logSeverityScreen", line: 26), .init(name: "reportingInterval", line: 27)]
         #expect(configs[0] == expected)
         #expect(configs[1].iptablesMarkMask == 0xffff_0000)
         #expect(configs[1].failsafeInboundHostPorts == nil)

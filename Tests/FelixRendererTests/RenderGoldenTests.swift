@@ -49,6 +49,23 @@ struct RenderGoldenTests {
         #expect(knp.origin.summary.hasPrefix("KubernetesNetworkPolicy default/allow-client, ingress rule 1"))
     }
 
+    /// A FelixConfiguration field pathsim does not render is named, with its line, not ignored.
+    @Test func unrenderedFelixConfigurationFieldsAreReported() throws {
+        var cluster = try ClusterLoader.load(paths: [fixture("clusters/seed-web-deny-all")])
+        cluster.felixConfigurations += try ClusterLoader.load(yaml: """
+            apiVersion: projectcalico.org/v3
+            kind: FelixConfiguration
+            metadata:
+              name: default
+            spec:
+              logPrefix: calico-drop
+              wireguardEnabled: true
+            """, file: "felix.yaml").felixConfigurations
+        let rendered = try FelixRenderer.render(cluster, node: "host30")
+        #expect(rendered.assumptions.contains("felix.yaml:7: FelixConfiguration field wireguardEnabled is not supported by pathsim; the rules are rendered as if it were unset"))
+        #expect(!rendered.assumptions.contains { $0.contains("logPrefix") })
+    }
+
     /// The second seed article's five cases, traced through the rendered node.
     @Test(arguments: [
         ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:30080 flags=S", "drop", "mangle"),       // preDNAT NodePort from outside

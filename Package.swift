@@ -52,14 +52,16 @@ let package = Package(
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "NodeSnapshot"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "NodeSnapshot", "PolicyTestSupport"]),
         .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "CalicoModelTests", dependencies: ["CalicoModel"]),
         .testTarget(name: "ClusterYAMLTests", dependencies: ["CalicoModel", "ClusterYAML"]),
-        .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
+        // Test support: Kubernetes NetworkPolicy semantics written apart from the renderer, and seeded cluster generation.
+        .target(name: "PolicyTestSupport", dependencies: ["CalicoModel", "Netfilter"], path: "Tests/PolicyTestSupport"),
+        .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "PolicyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

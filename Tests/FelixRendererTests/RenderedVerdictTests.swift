@@ -5,6 +5,7 @@ import Foundation
 import Netfilter
 import NodeSnapshot
 import PacketSpec
+import PolicyTestSupport
 import Testing
 
 // The chains FelixRenderer renders, run through the engine, against Kubernetes semantics

@@ -23,15 +23,15 @@ import CalicoModel
 // - Namespace labels include `kubernetes.io/metadata.name: <name>` (the API server sets it).
 
 /// A pod as NetworkPolicy sees it.
-struct PodPeer: Hashable, Sendable {
-    var namespace: String
-    var name: String
-    var labels: [String: String]
-    var ip: String
+package struct PodPeer: Hashable, Sendable {
+    package var namespace: String
+    package var name: String
+    package var labels: [String: String]
+    package var ip: String
     /// Container ports; named ones are what `port: http` in a policy refers to.
-    var ports: [NamedPort]
+    package var ports: [NamedPort]
 
-    init(namespace: String, name: String, labels: [String: String], ip: String, ports: [NamedPort] = []) {
+    package init(namespace: String, name: String, labels: [String: String], ip: String, ports: [NamedPort] = []) {
         self.namespace = namespace
         self.name = name
         self.labels = labels
@@ -39,30 +39,30 @@ struct PodPeer: Hashable, Sendable {
         self.ports = ports
     }
 
-    init(_ pod: KubernetesPod) {
+    package init(_ pod: KubernetesPod) {
         self.init(namespace: pod.meta.namespace ?? "default", name: pod.meta.name, labels: pod.meta.labels,
                   ip: pod.ips.first ?? "", ports: pod.ports)
     }
 }
 
 /// One end of a connection: a pod, or an address that belongs to no pod.
-enum Peer: Hashable, Sendable, CustomStringConvertible {
+package enum Peer: Hashable, Sendable, CustomStringConvertible {
     case pod(PodPeer)
     case external(String)
 
-    var ip: String {
+    package var ip: String {
         switch self {
         case .pod(let pod): pod.ip
         case .external(let ip): ip
         }
     }
 
-    var pod: PodPeer? {
+    package var pod: PodPeer? {
         if case .pod(let pod) = self { return pod }
         return nil
     }
 
-    var description: String {
+    package var description: String {
         switch self {
         case .pod(let pod): "pod \(pod.namespace)/\(pod.name) (\(pod.ip))"
         case .external(let ip): "external \(ip)"
@@ -71,13 +71,13 @@ enum Peer: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Whether Kubernetes allows a new connection from `source` to `destination` on `proto`/`port`.
-func kubernetesAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
+package func kubernetesAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
     kubernetesEgressAllows(cluster: cluster, from: source, to: destination, proto: proto, port: port)
         && kubernetesIngressAllows(cluster: cluster, from: source, to: destination, proto: proto, port: port)
 }
 
 /// The source's half: true for a non-pod source or a pod not isolated for egress.
-func kubernetesEgressAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
+package func kubernetesEgressAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
     guard let pod = source.pod else { return true }
     let policies = KubernetesSemantics.policies(cluster, selecting: pod, for: .egress)
     if policies.isEmpty { return true }
@@ -90,7 +90,7 @@ func kubernetesEgressAllows(cluster: Cluster, from source: Peer, to destination:
 }
 
 /// The destination's half: true for a non-pod destination or a pod not isolated for ingress.
-func kubernetesIngressAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
+package func kubernetesIngressAllows(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> Bool {
     guard let pod = destination.pod else { return true }
     let policies = KubernetesSemantics.policies(cluster, selecting: pod, for: .ingress)
     if policies.isEmpty { return true }
@@ -102,19 +102,19 @@ func kubernetesIngressAllows(cluster: Cluster, from source: Peer, to destination
     }
 }
 
-enum KubernetesSemantics {
-    typealias Policy = KubernetesNetworkPolicy
+package enum KubernetesSemantics {
+    package typealias Policy = KubernetesNetworkPolicy
 
-    static func namespace(of policy: Policy) -> String { policy.meta.namespace ?? "default" }
+    package static func namespace(of policy: Policy) -> String { policy.meta.namespace ?? "default" }
 
     /// policyTypes as written, else: Ingress, plus Egress when there are egress rules.
-    static func policyTypes(_ policy: Policy) -> Set<PolicyType> {
+    package static func policyTypes(_ policy: Policy) -> Set<PolicyType> {
         if let written = policy.policyTypes { return Set(written) }
         return policy.egress.isEmpty ? [.ingress] : [.ingress, .egress]
     }
 
     /// The policies that isolate `pod` for `direction`, in cluster order.
-    static func policies(_ cluster: Cluster, selecting pod: PodPeer, for direction: PolicyType) -> [Policy] {
+    package static func policies(_ cluster: Cluster, selecting pod: PodPeer, for direction: PolicyType) -> [Policy] {
         cluster.kubernetesPolicies.filter { policy in
             namespace(of: policy) == pod.namespace
                 && selects(policy.podSelector, labels: pod.labels)
@@ -124,14 +124,14 @@ enum KubernetesSemantics {
 
     /// `peer` is the other end (the source for ingress, the destination for egress); named
     /// ports are looked up on `destination`, which must be a pod for a named port to match.
-    static func ruleAllows(_ rule: Policy.Rule, policyNamespace: String, peer: Peer, destination: Peer,
+    package static func ruleAllows(_ rule: Policy.Rule, policyNamespace: String, peer: Peer, destination: Peer,
                            proto: String, port: Int, cluster: Cluster) -> Bool {
         let anyPeer = rule.peers.isEmpty || rule.peers.contains { peerMatches($0, policyNamespace: policyNamespace, candidate: peer, cluster: cluster) }
         let anyPort = rule.ports.isEmpty || rule.ports.contains { portMatches($0, proto: proto, port: port, destination: destination) }
         return anyPeer && anyPort
     }
 
-    static func peerMatches(_ peer: Policy.Peer, policyNamespace: String, candidate: Peer, cluster: Cluster) -> Bool {
+    package static func peerMatches(_ peer: Policy.Peer, policyNamespace: String, candidate: Peer, cluster: Cluster) -> Bool {
         if let block = peer.ipBlock {
             // ipBlock may not be combined with selectors (the API server refuses it).
             return ipBlockContains(block, address: candidate.ip)
@@ -150,7 +150,7 @@ enum KubernetesSemantics {
         }
     }
 
-    static func portMatches(_ policyPort: Policy.Port, proto: String, port: Int, destination: Peer) -> Bool {
+    package static func portMatches(_ policyPort: Policy.Port, proto: String, port: Int, destination: Peer) -> Bool {
         let wanted = (policyPort.proto ?? "TCP").uppercased()
         guard wanted == proto.uppercased() else { return false }
         switch policyPort.port {
@@ -165,14 +165,14 @@ enum KubernetesSemantics {
         }
     }
 
-    static func namespaceLabels(_ name: String, cluster: Cluster) -> [String: String] {
+    package static func namespaceLabels(_ name: String, cluster: Cluster) -> [String: String] {
         var labels = cluster.namespaces.first { $0.meta.name == name }?.meta.labels ?? [:]
         labels["kubernetes.io/metadata.name"] = name
         return labels
     }
 
     /// metav1.LabelSelector: every matchLabels pair and every requirement (ANDed); empty = all.
-    static func selects(_ selector: LabelSelector, labels: [String: String]) -> Bool {
+    package static func selects(_ selector: LabelSelector, labels: [String: String]) -> Bool {
         for (key, value) in selector.matchLabels where labels[key] != value { return false }
         for requirement in selector.matchExpressions {
             let value = labels[requirement.key]
@@ -190,13 +190,13 @@ enum KubernetesSemantics {
         return true
     }
 
-    static func ipBlockContains(_ block: Policy.IPBlock, address: String) -> Bool {
+    package static func ipBlockContains(_ block: Policy.IPBlock, address: String) -> Bool {
         guard let ip = parseIPv4(address) else { return false }
         guard cidrContains(block.cidr, ip) else { return false }
         return !block.except.contains { cidrContains($0, ip) }
     }
 
-    static func cidrContains(_ cidr: String, _ ip: UInt32) -> Bool {
+    package static func cidrContains(_ cidr: String, _ ip: UInt32) -> Bool {
         let parts = cidr.split(separator: "/")
         guard let base = parts.first.flatMap({ parseIPv4(String($0)) }) else { return false }
         let length = parts.count == 2 ? Int(parts[1]) ?? 32 : 32
@@ -204,7 +204,7 @@ enum KubernetesSemantics {
         return ip & mask == base & mask
     }
 
-    static func parseIPv4(_ text: String) -> UInt32? {
+    package static func parseIPv4(_ text: String) -> UInt32? {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4 else { return nil }
         var value: UInt32 = 0
@@ -216,7 +216,7 @@ enum KubernetesSemantics {
     }
 
     /// Which policies isolate each end and which of their rules allow: for failure messages.
-    static func explain(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> String {
+    package static func explain(cluster: Cluster, from source: Peer, to destination: Peer, proto: String, port: Int) -> String {
         var lines: [String] = []
         func describe(_ direction: PolicyType, pod: PodPeer, other: Peer) {
             let isolating = Self.policies(cluster, selecting: pod, for: direction)

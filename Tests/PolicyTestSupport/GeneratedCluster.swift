@@ -2,68 +2,75 @@ import CalicoModel
 import Netfilter
 
 /// The engine's seeded SplitMix64: the generator's only source of randomness.
-struct ClusterRandom {
-    var source: SplitMix64
-    init(seed: UInt64) { source = SplitMix64(seed: seed) }
+package struct ClusterRandom {
+    package var source: SplitMix64
+    package init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 { source.next() }
+    package mutating func next() -> UInt64 { source.next() }
 
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
+    package mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
-    mutating func chance(_ probability: Double) -> Bool {
+    package mutating func chance(_ probability: Double) -> Bool {
         Double(next() >> 11) / Double(UInt64(1) << 53) < probability
     }
 
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+    package mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     /// `count` distinct items, in their original order.
-    mutating func pick<T>(_ count: Int, of items: [T]) -> [T] {
+    package mutating func pick<T>(_ count: Int, of items: [T]) -> [T] {
         var indices = Array(items.indices)
         var chosen: [Int] = []
         for _ in 0..<min(count, items.count) { chosen.append(indices.remove(at: int(0...(indices.count - 1)))) }
         return chosen.sorted().map { items[$0] }
     }
 
-    mutating func hex(_ digits: Int) -> String {
+    package mutating func hex(_ digits: Int) -> String {
         String((0..<digits).map { _ in Array("0123456789abcdef")[int(0...15)] })
     }
 }
 
 /// Where a generated cluster's pods and nodes live.
-struct ClusterTopology: Sendable {
-    var nodeUnderTest = "node-a"
-    var nodeAddress = "192.168.0.10"
-    var otherNode = "node-b"
-    var otherNodeAddress = "192.168.0.11"
+package struct ClusterTopology: Sendable {
+    package var nodeUnderTest = "node-a"
+    package var nodeAddress = "192.168.0.10"
+    package var otherNode = "node-b"
+    package var otherNodeAddress = "192.168.0.11"
     /// The three pods on the node under test, in order.
-    var localPodIPs = ["10.65.0.2", "10.65.0.3", "10.65.0.4"]
+    package var localPodIPs = ["10.65.0.2", "10.65.0.3", "10.65.0.4"]
     /// Interface names for the local pods, pinned with WorkloadEndpoints; nil = each local pod is
     /// pinned to a random `cali…` name or left to the default name, at random.
-    var localInterfaces: [String]?
+    package var localInterfaces: [String]?
     /// Remote pods get `<prefix><10 + i>`.
-    var remotePodPrefix = "10.66.0."
-    var externalIPs = ["203.0.113.7", "203.0.113.77", "198.51.100.20", "172.16.5.9"]
-    var ipPoolCIDR = "10.64.0.0/10"
+    package var remotePodPrefix = "10.66.0."
+    package var externalIPs = ["203.0.113.7", "203.0.113.77", "198.51.100.20", "172.16.5.9"]
+    package var ipPoolCIDR = "10.64.0.0/10"
+
+    package init() {}
 }
 
 /// A (protocol, port) a generated packet is sent to.
-struct PortProbe: Hashable, Sendable, Comparable, CustomStringConvertible {
-    var proto: String
-    var port: Int
+package struct PortProbe: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var proto: String
+    package var port: Int
 
-    var description: String { "\(proto) \(port)" }
+    package init(proto: String, port: Int) {
+        self.proto = proto
+        self.port = port
+    }
 
-    static func < (lhs: PortProbe, rhs: PortProbe) -> Bool { (lhs.proto, lhs.port) < (rhs.proto, rhs.port) }
+    package var description: String { "\(proto) \(port)" }
+
+    package static func < (lhs: PortProbe, rhs: PortProbe) -> Bool { (lhs.proto, lhs.port) < (rhs.proto, rhs.port) }
 
     /// A port no generated policy or container port uses.
-    static let unmentioned = [PortProbe(proto: "TCP", port: 7777), PortProbe(proto: "UDP", port: 7777)]
+    package static let unmentioned = [PortProbe(proto: "TCP", port: 7777), PortProbe(proto: "UDP", port: 7777)]
 
     /// Every port the cluster's policies mention: numbers (with either protocol), both ends of
     /// each range and the ports just outside it, every container port a named port names (on
     /// any pod, with the container port's protocol and the policy port's); plus `unmentioned`.
-    static func covering(_ cluster: Cluster) -> [PortProbe] {
+    package static func covering(_ cluster: Cluster) -> [PortProbe] {
         var probes = Set(unmentioned)
         let rules = cluster.kubernetesPolicies.flatMap { $0.ingress + $0.egress }
         for port in rules.flatMap(\.ports) {
@@ -92,19 +99,19 @@ struct PortProbe: Hashable, Sendable, Comparable, CustomStringConvertible {
 }
 
 /// A seeded random cluster: namespaces, pods on two nodes, Kubernetes NetworkPolicies.
-struct GeneratedCluster: Sendable {
-    var seed: UInt64
-    var topology: ClusterTopology
-    var cluster: Cluster
+package struct GeneratedCluster: Sendable {
+    package var seed: UInt64
+    package var topology: ClusterTopology
+    package var cluster: Cluster
     /// The three pods on the node under test, in the order of `topology.localPodIPs`.
-    var localPods: [PodPeer]
-    var remotePods: [PodPeer]
-    var externalIPs: [String]
-    var probes: [PortProbe]
+    package var localPods: [PodPeer]
+    package var remotePods: [PodPeer]
+    package var externalIPs: [String]
+    package var probes: [PortProbe]
 
     /// Every ordered (source, destination) with at least one pod of the node under test, no pod
     /// to itself, in a fixed order.
-    var pairs: [(source: Peer, destination: Peer)] {
+    package var pairs: [(source: Peer, destination: Peer)] {
         let local = localPods.map(Peer.pod)
         let others = remotePods.map(Peer.pod) + externalIPs.map(Peer.external)
         var result: [(Peer, Peer)] = []
@@ -117,29 +124,29 @@ struct GeneratedCluster: Sendable {
         return result
     }
 
-    func isLocal(_ peer: Peer) -> Bool {
+    package func isLocal(_ peer: Peer) -> Bool {
         guard let pod = peer.pod else { return false }
         return localPods.contains(pod)
     }
 
     /// The interface a WorkloadEndpoint pins for this pod, if any.
-    func pinnedInterface(_ pod: PodPeer) -> String? {
+    package func pinnedInterface(_ pod: PodPeer) -> String? {
         cluster.workloadEndpoints.first { $0.meta.namespace == pod.namespace && $0.pod == pod.name }?.interfaceName
     }
 
-    var summary: String { "seed \(seed)\n" + ClusterDump.describe(cluster) }
+    package var summary: String { "seed \(seed)\n" + ClusterDump.describe(cluster) }
 }
 
-enum ClusterGenerator {
-    static let apps = ["web", "db", "api", "cache"]
-    static let tiers = ["front", "back"]
-    static let namespaceNames = ["default", "prod", "dev", "shop"]
-    static let portNames = ["http", "https", "metrics", "dns", "db"]
-    static let tcpPorts = [80, 443, 5432, 6379, 8080, 8443, 9090]
-    static let udpPorts = [53, 5353, 8125]
-    static let ranges = [(8000, 8100), (5000, 5432), (80, 90), (9000, 9100), (50, 60), (5432, 5432)]
+package enum ClusterGenerator {
+    package static let apps = ["web", "db", "api", "cache"]
+    package static let tiers = ["front", "back"]
+    package static let namespaceNames = ["default", "prod", "dev", "shop"]
+    package static let portNames = ["http", "https", "metrics", "dns", "db"]
+    package static let tcpPorts = [80, 443, 5432, 6379, 8080, 8443, 9090]
+    package static let udpPorts = [53, 5353, 8125]
+    package static let ranges = [(8000, 8100), (5000, 5432), (80, 90), (9000, 9100), (50, 60), (5432, 5432)]
 
-    static func generate(seed: UInt64, topology: ClusterTopology = ClusterTopology()) -> GeneratedCluster {
+    package static func generate(seed: UInt64, topology: ClusterTopology = ClusterTopology()) -> GeneratedCluster {
         var random = ClusterRandom(seed: seed ^ 0x5EED_C1A5_7E12_0000)
         var cluster = Cluster()
 
@@ -295,7 +302,7 @@ enum ClusterGenerator {
     /// A WorkloadEndpoint that pins a pod's interface name. Labels are the pod's and profiles
     /// are left empty, so the endpoint gets the namespace (and service account) profiles of
     /// the layout being rendered, as it would from the pod alone.
-    static func workloadEndpoint(for pod: KubernetesPod, node: String, interface: String) -> WorkloadEndpoint {
+    package static func workloadEndpoint(for pod: KubernetesPod, node: String, interface: String) -> WorkloadEndpoint {
         let namespace = pod.meta.namespace ?? "default"
         let dashed = { (text: String) in String(text.flatMap { $0 == "-" ? ["-", "-"] : [$0] }) }
         return WorkloadEndpoint(
@@ -304,14 +311,14 @@ enum ClusterGenerator {
             ipNetworks: pod.ips.map { $0 + "/32" }, serviceAccountName: pod.serviceAccountName, ports: pod.ports)
     }
 
-    static func network24(_ ip: String) -> String {
+    package static func network24(_ ip: String) -> String {
         ip.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"
     }
 }
 
 /// A cluster in a compact, kubectl-like form for failure messages.
-enum ClusterDump {
-    static func describe(_ cluster: Cluster) -> String {
+package enum ClusterDump {
+    package static func describe(_ cluster: Cluster) -> String {
         var lines: [String] = []
         lines.append("namespaces:")
         for namespace in cluster.namespaces {
@@ -343,12 +350,12 @@ enum ClusterDump {
         return lines.joined(separator: "\n")
     }
 
-    static func labels(_ labels: [String: String]) -> String {
+    package static func labels(_ labels: [String: String]) -> String {
         "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
     }
 
     /// The selector in `kubectl get -l` syntax; `{}` when empty.
-    static func selector(_ selector: LabelSelector) -> String {
+    package static func selector(_ selector: LabelSelector) -> String {
         var parts = selector.matchLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         for requirement in selector.matchExpressions {
             switch requirement.op {
@@ -361,7 +368,7 @@ enum ClusterDump {
         return parts.isEmpty ? "{}" : "{" + parts.joined(separator: ",") + "}"
     }
 
-    static func peer(_ peer: KubernetesNetworkPolicy.Peer) -> String {
+    package static func peer(_ peer: KubernetesNetworkPolicy.Peer) -> String {
         if let block = peer.ipBlock {
             return "ipBlock \(block.cidr)" + (block.except.isEmpty ? "" : " except \(block.except.joined(separator: ","))")
         }
@@ -371,7 +378,7 @@ enum ClusterDump {
         return parts.joined(separator: " + ")
     }
 
-    static func port(_ port: KubernetesNetworkPolicy.Port) -> String {
+    package static func port(_ port: KubernetesNetworkPolicy.Port) -> String {
         let proto = port.proto ?? "TCP(default)"
         switch port.port {
         case nil: return "\(proto)/*"

@@ -72,6 +72,9 @@ public struct EndpointCatalog: Sendable {
             var accounts = Set<String>()
             for pod in cluster.pods { accounts.insert("\(pod.meta.namespace ?? "default")\u{0}\(pod.serviceAccountName)") }
             for account in cluster.serviceAccounts { accounts.insert("\(account.meta.namespace ?? "default")\u{0}\(account.meta.name)") }
+            // A workload endpoint without its pod still runs as a service account: its own, or
+            // the namespace's "default", which Kubernetes creates in every namespace.
+            for wep in cluster.workloadEndpoints { accounts.insert("\(wep.meta.namespace ?? "default")\u{0}\(wep.serviceAccountName ?? "default")") }
             for entry in accounts.sorted() {
                 let parts = entry.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
                 let labels = cluster.serviceAccounts.first { $0.meta.name == parts[1] && ($0.meta.namespace ?? "default") == parts[0] }?.meta.labels ?? [:]

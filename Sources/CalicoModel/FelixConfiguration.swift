@@ -28,6 +28,10 @@ public struct FelixConfiguration: Hashable, Sendable {
     public var vxlanEnabled: Bool?
     public var vxlanPort: Int?
     public var natOutgoingAddress: String?
+    /// `natPortRange`: the source ports natOutgoing may pick for TCP and UDP (first, last).
+    public var natPortRange: ClosedRange<Int>?
+    /// `iptablesNATOutgoingInterfaceFilter`: natOutgoing only out of this interface (`+` wildcard allowed).
+    public var natOutgoingInterfaceFilter: String?
     public var disableConntrackInvalidCheck: Bool?
     public var interfacePrefix: String?
     /// Spec fields pathsim read but does not render (WireGuard, BPF, flow logs, …), with their
@@ -61,6 +65,8 @@ public struct FelixConfiguration: Hashable, Sendable {
         result.vxlanEnabled = other.vxlanEnabled ?? vxlanEnabled
         result.vxlanPort = other.vxlanPort ?? vxlanPort
         result.natOutgoingAddress = other.natOutgoingAddress ?? natOutgoingAddress
+        result.natPortRange = other.natPortRange ?? natPortRange
+        result.natOutgoingInterfaceFilter = other.natOutgoingInterfaceFilter ?? natOutgoingInterfaceFilter
         result.disableConntrackInvalidCheck = other.disableConntrackInvalidCheck ?? disableConntrackInvalidCheck
         result.interfacePrefix = other.interfacePrefix ?? interfacePrefix
         result.unrenderedFields = unrenderedFields + other.unrenderedFields

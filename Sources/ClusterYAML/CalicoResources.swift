@@ -74,11 +74,18 @@ extension ObjectReader {
         config.vxlanEnabled = try spec.bool("vxlanEnabled")
         config.vxlanPort = try spec.int("vxlanPort", 1...65535)
         config.natOutgoingAddress = try spec.string("natOutgoingAddress")
+        config.natPortRange = try spec["natPortRange"].map { (v: YAMLValue) throws(ClusterLoadError) in
+            guard case .range(let first, let last) = try portSpec(v), first > 0 else {
+                throw v.error("expected a port or a range \"first:last\" of ports from 1 to 65535, found \"\(v.text ?? "")\"")
+            }
+            return first...last
+        }
+        config.natOutgoingInterfaceFilter = try spec.string("iptablesNATOutgoingInterfaceFilter")
         config.disableConntrackInvalidCheck = try spec.bool("disableConntrackInvalidCheck")
         config.interfacePrefix = try spec.string("interfacePrefix")
         let rendered: Set<String> = ["iptablesMarkMask", "defaultEndpointToHostAction", "failsafeInboundHostPorts", "failsafeOutboundHostPorts",
                                      "chainInsertMode", "iptablesFilterAllowAction", "iptablesMangleAllowAction", "iptablesFilterDenyAction",
-                                     "logPrefix", "ipipEnabled", "vxlanEnabled", "vxlanPort", "natOutgoingAddress",
+                                     "logPrefix", "ipipEnabled", "vxlanEnabled", "vxlanPort", "natOutgoingAddress", "natPortRange", "iptablesNATOutgoingInterfaceFilter",
                                      "disableConntrackInvalidCheck", "interfacePrefix"]
         config.unrenderedFields = spec.entries.filter { !rendered.contains($0.key) }.map { FelixConfiguration.UnrenderedField(name: $0.key, line: $0.keyLine) }
         return config

@@ -45,6 +45,8 @@ struct FelixSettings: Sendable {
     var vxlan: Bool
     var vxlanPort: Int
     var natOutgoingAddress: String?
+    var natPortRange: ClosedRange<Int>?
+    var natOutgoingInterfaceFilter: String?
     var randomFully: Bool
 
     var isModern: Bool { layout == .modern }
@@ -87,6 +89,8 @@ struct FelixSettings: Sendable {
         vxlan = configuration.vxlanEnabled ?? false
         vxlanPort = configuration.vxlanPort ?? 4789
         natOutgoingAddress = configuration.natOutgoingAddress
+        natPortRange = configuration.natPortRange
+        natOutgoingInterfaceFilter = configuration.natOutgoingInterfaceFilter
         randomFully = modern && options.randomFully
     }
 

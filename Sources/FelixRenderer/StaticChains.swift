@@ -74,9 +74,23 @@ struct StaticChains {
         if natOutgoing {
             let masq = ipsets.setName("masq-ipam-pools")
             let all = ipsets.setName(settings.isModern ? "network-ip-pools" : "all-ipam-pools")
-            let action: FelixAction = settings.natOutgoingAddress.map { .snat($0, randomFully: settings.randomFully) }
-                ?? .masquerade(randomFully: settings.randomFully, toPorts: nil)
-            outgoing.append(FelixRule([.set(name: masq, flags: "src", negated: false), .set(name: all, flags: "dst", negated: true)], action))
+            func rule(_ proto: String?, _ action: FelixAction) -> FelixRule {
+                var matches: [FelixMatch] = [.set(name: masq, flags: "src", negated: false), .set(name: all, flags: "dst", negated: true)]
+                if let proto { matches.append(.proto(proto, negated: false)) }
+                if let interface = settings.natOutgoingInterfaceFilter { matches.append(.outInterface(interface)) }
+                return FelixRule(matches, action)
+            }
+            func action(ports: String?) -> FelixAction {
+                settings.natOutgoingAddress.map { .snat($0 + (ports.map { ":" + $0 } ?? ""), randomFully: settings.randomFully) }
+                    ?? .masquerade(randomFully: settings.randomFully, toPorts: ports)
+            }
+            // felix's nat.go: TCP and UDP take their source port from the range (and stop
+            // there); everything else is translated without one.
+            if let range = settings.natPortRange {
+                let ranged = action(ports: "\(range.lowerBound)-\(range.upperBound)")
+                for proto in ["tcp", "udp"] { outgoing += [rule(proto, ranged), rule(proto, .returnFromChain)] }
+            }
+            outgoing.append(rule(nil, action(ports: nil)))
         }
         var postrouting = [FelixRule([], .jump("cali-fip-snat")), FelixRule([], .jump("cali-nat-outgoing"))]
         if settings.isModern && settings.ipip {

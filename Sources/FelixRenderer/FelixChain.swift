@@ -28,7 +28,15 @@ struct FelixTable: Sendable {
         self.builtins = builtins
     }
 
-    mutating func add(_ chain: FelixChain) { chains[chain.name] = chain }
+    /// REJECT is a filter-table target (iptables-restore refuses it in raw and mangle), so a
+    /// REJECT deny action drops in the other tables.
+    mutating func add(_ chain: FelixChain) {
+        var chain = chain
+        if name != "filter" {
+            for index in chain.rules.indices where chain.rules[index].action == .reject { chain.rules[index].action = .drop }
+        }
+        chains[chain.name] = chain
+    }
 
     /// Chains reachable from the hook rules (felix ≥3.15 programs only those).
     func referencedChainNames() -> Set<String> {

@@ -13,7 +13,13 @@ public enum FelixRenderer {
             throw RenderError(message: "node \"\(node)\" is not in the cluster: expected one of \(known.isEmpty ? "(no nodes: add a Node or pods with spec.nodeName)" : known.joined(separator: ", "))")
         }
         let configuration = cluster.felixConfiguration(forNode: node)
-        let settings = try FelixSettings(configuration: configuration, options: options)
+        let settings = try FelixSettings(configuration: configuration, options: options, pools: cluster.ipPools)
+        // felix 2.x has one implicit tier ("Start of policies"); rendering another tier's
+        // policies into it would change their order silently.
+        if !settings.isModern, let tiered = cluster.calicoPolicies.first(where: { $0.tier != "default" }) {
+            throw RenderError(location: tiered.meta.source,
+                              message: "policy \(tiered.meta.qualifiedName) is in tier \"\(tiered.tier)\"; felix 2.x has no tiers: render with the 3.32 layout (--felix-version 3.32)")
+        }
         var builder = try NodeRulesBuilder(cluster: cluster, node: node, settings: settings)
         var rendered = try builder.build()
         for field in configuration.unrenderedFields {

@@ -53,7 +53,9 @@ struct FelixSettings: Sendable {
     var workloadWildcard: String { interfacePrefix + "+" }
     var ipsetPrefix: String { isModern ? "cali40" : "cali4-" }
 
-    init(configuration: FelixConfiguration, options: RenderOptions) throws(RenderError) {
+    /// `pools`: the cluster's IP pools; IPIP and VXLAN are on when FelixConfiguration does not
+    /// say, as felix decides from the pools (its `ipipEnabled`/`vxlanEnabled` are overrides).
+    init(configuration: FelixConfiguration, options: RenderOptions, pools: [IPPool] = []) throws(RenderError) {
         layout = options.layout
         let modern = options.layout == .modern
         let mask = configuration.iptablesMarkMask ?? (modern ? 0xffff_0000 : 0xff00_0000)
@@ -85,8 +87,9 @@ struct FelixSettings: Sendable {
             : [tcp(2379), tcp(2380), tcp(4001), tcp(7001), udp(53), udp(67)])
         logPrefix = configuration.logPrefix ?? "calico-packet"
         dropInvalid = !(configuration.disableConntrackInvalidCheck ?? false)
-        ipip = configuration.ipipEnabled ?? false
-        vxlan = configuration.vxlanEnabled ?? false
+        let active = pools.filter { !$0.disabled && !$0.cidr.contains(":") }
+        ipip = configuration.ipipEnabled ?? active.contains { $0.ipipMode != .never }
+        vxlan = configuration.vxlanEnabled ?? active.contains { $0.vxlanMode != .never }
         vxlanPort = configuration.vxlanPort ?? 4789
         natOutgoingAddress = configuration.natOutgoingAddress
         natPortRange = configuration.natPortRange

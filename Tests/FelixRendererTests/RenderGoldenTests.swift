@@ -16,6 +16,8 @@ struct RenderGoldenTests {
         ("seed-web-deny-all-2.6", "host30", .legacy),
         ("policy-examples", "node-a", .modern),
         ("host-endpoints", "node-a", .modern),
+        ("calico-options", "node-a", .modern),
+        ("legacy-options", "host30", .legacy),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -66,6 +68,13 @@ struct RenderGoldenTests {
         #expect(!rendered.assumptions.contains { $0.contains("logPrefix") })
     }
 
+    /// felix 2.x has no tiers: a tiered policy in the legacy layout is an error naming it.
+    @Test func tiersAreRefusedInTheLegacyLayout() throws {
+        #expect { try renderFixture("calico-options", node: "node-a", layout: .legacy) } throws: { error in
+            "\(error)".hasSuffix("cluster.yaml:121: policy security.quarantine is in tier \"security\"; felix 2.x has no tiers: render with the 3.32 layout (--felix-version 3.32)")
+        }
+    }
+
     /// The second seed article's five cases, traced through the rendered node.
     @Test(arguments: [
         ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:30080 flags=S", "drop", "mangle"),       // preDNAT NodePort from outside
@@ -76,7 +85,28 @@ struct RenderGoldenTests {
         ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:22 flags=S", "accept", ""),               // failsafe SSH
     ])
     func hostEndpointCases(_ spec: String, _ expected: String, _ table: String) throws {
-        let snapshot = try renderFixture("host-endpoints", node: "node-a").snapshot()
+        try Self.expectTrace("host-endpoints", spec, expected, table)
+    }
+
+    /// The calico-options cluster: tiers, Pass, service-account and namespace selectors, named
+    /// ports and notPorts, REJECT as the deny action, custom failsafe ports, a `*` host endpoint
+    /// with a profile.
+    @Test(arguments: [
+        ("in=cali18582a65b10 tcp 10.65.0.3:40000 > 10.65.0.2:8080 flags=S", "accept", ""),      // cart → checkout http (named port)
+        ("in=cali18582a65b10 tcp 10.65.0.3:40000 > 10.65.0.2:9090 flags=S", "drop", "filter"),  // cart → checkout metrics (notPorts)
+        ("in=eth0 tcp 198.51.100.7:40000 > 10.65.0.2:8080 flags=S", "drop", "filter"),          // security tier deny
+        ("in=cali18582a65b10 tcp 10.65.0.3:40000 > 203.0.113.9:443 flags=S", "drop", "filter"), // security tier egress deny
+        ("in=cali18582a65b10 udp 10.65.0.3:40000 > 203.0.113.9:53", "accept", ""),              // notProtocol UDP passes to cart-egress
+        ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:22 flags=S", "accept", ""),              // custom failsafe
+        ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:80 flags=S", "drop", "filter"),          // `*` host endpoint, profile allows 22/179 only
+        ("in=eth0 tcp 203.0.113.5:40000 > 192.168.0.10:179 flags=S", "accept", ""),             // the profile's BGP rule
+    ])
+    func calicoOptionsCases(_ spec: String, _ expected: String, _ table: String) throws {
+        try Self.expectTrace("calico-options", spec, expected, table)
+    }
+
+    static func expectTrace(_ cluster: String, _ spec: String, _ expected: String, _ table: String) throws {
+        let snapshot = try renderFixture(cluster, node: "node-a").snapshot()
         var simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls)
         var sequencer = TCPSequencer()
         let parsed = try PacketSpec.parse(spec)

@@ -26,9 +26,9 @@ extension ObjectReader {
         try spec.rejectUnknownKeys(fields)
         if let tier = try spec.string("tier"), !tier.isEmpty { policy.tier = tier }
         policy.order = try spec.number("order")
-        policy.selector = try spec.string("selector") ?? ""
-        policy.namespaceSelector = try spec.string("namespaceSelector")
-        policy.serviceAccountSelector = try spec.string("serviceAccountSelector")
+        policy.selector = try spec.selector("selector") ?? ""
+        policy.namespaceSelector = try spec.selector("namespaceSelector")
+        policy.serviceAccountSelector = try spec.selector("serviceAccountSelector")
         policy.ingress = try rules(spec["ingress"])
         policy.egress = try rules(spec["egress"])
         policy.preDNAT = try spec.bool("preDNAT") ?? false
@@ -164,11 +164,11 @@ extension ObjectReader {
         }
         try mapping.rejectUnknownKeys(Self.entityRuleFields)
         var entity = EntityRule(nets: try mapping.stringList("nets"), notNets: try mapping.stringList("notNets"),
-                                selector: try mapping.string("selector"), notSelector: try mapping.string("notSelector"),
-                                namespaceSelector: try mapping.string("namespaceSelector"))
+                                selector: try mapping.selector("selector"), notSelector: try mapping.selector("notSelector"),
+                                namespaceSelector: try mapping.selector("namespaceSelector"))
         if let accounts = try mapping.mapping("serviceAccounts") {
             try accounts.rejectUnknownKeys(Self.serviceAccountMatchFields)
-            entity.serviceAccounts = EntityRule.ServiceAccounts(names: try accounts.stringList("names"), selector: try accounts.string("selector"))
+            entity.serviceAccounts = EntityRule.ServiceAccounts(names: try accounts.stringList("names"), selector: try accounts.selector("selector"))
         }
         for port in try mapping.sequence("ports") { entity.ports.append(try portSpec(port)) }
         for port in try mapping.sequence("notPorts") { entity.notPorts.append(try portSpec(port)) }
@@ -215,5 +215,18 @@ extension ObjectReader {
     static func portNumber(_ text: Substring) -> Int? {
         guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(text), number <= 65535 else { return nil }
         return number
+    }
+}
+
+extension YAMLMapping {
+    /// A Calico selector, parsed here so a bad one is reported at its own line, even in a rule
+    /// no endpoint of the rendered node uses.
+    func selector(_ key: String) throws(ClusterLoadError) -> String? {
+        guard let value = self[key] else { return nil }
+        let text = try value.string()
+        if !text.allSatisfy({ $0 == " " }) {
+            do { _ = try Selector.parse(text) } catch { throw value.error("\(error)") }
+        }
+        return text
     }
 }

@@ -55,28 +55,23 @@ public struct EndpointCatalog: Sendable {
         namespaceNames.formUnion(cluster.workloadEndpoints.compactMap(\.meta.namespace))
         for namespace in namespaceNames.sorted() {
             let labels = Self.namespaceLabels(cluster.namespace(named: namespace), name: namespace)
-            switch dialect {
-            case .modern:
-                var apply = ["pcns.projectcalico.org/name": namespace]
-                for (key, value) in labels { apply["pcns.\(key)"] = value }
-                let allowAll = [CalicoRule(action: .allow)]
-                addProfile(Profile(meta: ObjectMeta(name: "kns.\(namespace)"), ingress: allowAll, egress: allowAll, labelsToApply: apply))
-            case .legacy:
-                var apply: [String: String] = [:]
-                for (key, value) in labels { apply["\(KubernetesPolicyConverter.legacyNamespaceLabelPrefix)\(key)"] = value }
-                let allowAll = [CalicoRule(action: .allow)]
-                addProfile(Profile(meta: ObjectMeta(name: "k8s_ns.\(namespace)"), ingress: allowAll, egress: allowAll, labelsToApply: apply))
-            }
+            // The namespace's profile: allow-all, applying its labels under the dialect's prefix.
+            let modern = dialect == .modern
+            let keyPrefix = modern ? "pcns." : KubernetesPolicyConverter.legacyNamespaceLabelPrefix
+            var apply = modern ? ["pcns.projectcalico.org/name": namespace] : [:]
+            for (key, value) in labels { apply[keyPrefix + key] = value }
+            let allowAll = [CalicoRule(action: .allow)]
+            addProfile(Profile(meta: ObjectMeta(name: (modern ? "kns." : "k8s_ns.") + namespace), ingress: allowAll, egress: allowAll, labelsToApply: apply))
         }
         if dialect == .modern {
-            var accounts = Set<String>()
-            for pod in cluster.pods { accounts.insert("\(pod.meta.namespace ?? "default")\u{0}\(pod.serviceAccountName)") }
-            for account in cluster.serviceAccounts { accounts.insert("\(account.meta.namespace ?? "default")\u{0}\(account.meta.name)") }
+            // (namespace, service account) pairs, sorted.
+            var accounts = Set<[String]>()
+            for pod in cluster.pods { accounts.insert([pod.meta.namespace ?? "default", pod.serviceAccountName]) }
+            for account in cluster.serviceAccounts { accounts.insert([account.meta.namespace ?? "default", account.meta.name]) }
             // A workload endpoint without its pod still runs as a service account: its own, or
             // the namespace's "default", which Kubernetes creates in every namespace.
-            for wep in cluster.workloadEndpoints { accounts.insert("\(wep.meta.namespace ?? "default")\u{0}\(wep.serviceAccountName ?? "default")") }
-            for entry in accounts.sorted() {
-                let parts = entry.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            for wep in cluster.workloadEndpoints { accounts.insert([wep.meta.namespace ?? "default", wep.serviceAccountName ?? "default"]) }
+            for parts in accounts.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let labels = cluster.serviceAccounts.first { $0.meta.name == parts[1] && ($0.meta.namespace ?? "default") == parts[0] }?.meta.labels ?? [:]
                 var apply = ["pcsa.projectcalico.org/name": parts[1]]
                 for (key, value) in labels { apply["pcsa.\(key)"] = value }

@@ -41,18 +41,20 @@ let package = Package(
         .target(name: "ClusterYAML", dependencies: ["CalicoModel", .product(name: "Yams", package: "Yams")]),
         // The chains, ipsets and node network felix would program for one node of a cluster.
         .target(name: "FelixRenderer", dependencies: ["CalicoModel", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot"]),
+        // The nat and filter chains kube-proxy's iptables proxier writes for a node's Services.
+        .target(name: "KubeProxyRenderer", dependencies: ["CalicoModel", "Digests"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "NodeSnapshot", "PolicyTestSupport"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "NodeSnapshot", "PolicyTestSupport"]),
         .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),
@@ -62,6 +64,7 @@ let package = Package(
         // Test support: Kubernetes NetworkPolicy semantics written apart from the renderer, and seeded cluster generation.
         .target(name: "PolicyTestSupport", dependencies: ["CalicoModel", "Netfilter"], path: "Tests/PolicyTestSupport"),
         .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "PolicyTestSupport"]),
+        .testTarget(name: "KubeProxyRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "KubeProxyRenderer", "Digests", "FelixRenderer", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,8 @@ public struct Cluster: Hashable, Sendable {
     public var hostEndpoints: [HostEndpoint] = []
     public var ipPools: [IPPool] = []
     public var felixConfigurations: [FelixConfiguration] = []
+    public var services: [KubernetesService] = []
+    public var endpointSlices: [KubernetesEndpointSlice] = []
 
     public init() {}
 

@@ -7,7 +7,7 @@ public enum ClusterLoader {
     /// Kinds a `kubectl get all` dump legitimately holds that pathsim does not need: skipped
     /// whatever their apiVersion.
     public static let ignoredKinds: [String] = [
-        "Service", "Endpoints", "EndpointSlice", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet",
+        "Endpoints", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet",
         "ConfigMap", "Secret", "Event", "Job", "CronJob", "ReplicationController", "HorizontalPodAutoscaler",
     ]
 
@@ -18,11 +18,13 @@ public enum ClusterLoader {
         ("GlobalNetworkPolicy", calico), ("StagedNetworkPolicy", calico), ("StagedGlobalNetworkPolicy", calico),
         ("Tier", calico), ("Profile", calico), ("WorkloadEndpoint", calico), ("HostEndpoint", calico),
         ("IPPool", calico), ("FelixConfiguration", calico),
+        ("Service", kubernetesCore), ("EndpointSlice", kubernetesDiscovery),
     ]
 
     static let kubernetesCore = ["v1"]
     static let kubernetesNetworking = ["networking.k8s.io/v1", "extensions/v1beta1"]
     static let calico = ["projectcalico.org/v3"]
+    static let kubernetesDiscovery = ["discovery.k8s.io/v1"]
     /// Kinds of the Calico v1 API (calicoctl 1.x/2.x), which used `apiVersion: v1`.
     static let calicoV1Kinds: Set<String> = ["policy", "profile", "hostEndpoint", "workloadEndpoint", "ipPool", "bgpPeer", "node", "tier"]
 
@@ -251,6 +253,8 @@ public enum ClusterLoader {
         case ("HostEndpoint", _): cluster.hostEndpoints.append(try reader.hostEndpoint())
         case ("IPPool", _): cluster.ipPools.append(try reader.ipPool())
         case ("FelixConfiguration", _): cluster.felixConfigurations.append(try reader.felixConfiguration())
+        case ("Service", _): cluster.services.append(try reader.service())
+        case ("EndpointSlice", _): cluster.endpointSlices.append(try reader.endpointSlice())
         default:
             throw ClusterLoadError(file: value.file, line: kindLine, message: "kind \(kind) is not read")
         }

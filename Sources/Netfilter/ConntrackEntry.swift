@@ -31,6 +31,26 @@ public struct ConntrackEntry: Hashable, Sendable {
     /// TCP window tracking, as the kernel keeps it per connection.
     public var tcp = TCPTracking()
 
+    public init(id: Int, original: ConntrackTuple, reply: ConntrackTuple, status: ConntrackStatus, nat: NATStatus, tcpState: TCPConntrackState,
+                mark: UInt32, created: Double, expires: Double) {
+        self.id = id
+        self.original = original
+        self.reply = reply
+        self.status = status
+        self.nat = nat
+        self.tcpState = tcpState
+        self.mark = mark
+        self.created = created
+        self.expires = expires
+    }
+
+    /// For a connection whose windows pathsim never saw (declared, or loaded from
+    /// `conntrack -L`): as the kernel tracks one picked up mid-stream.
+    public mutating func trackWindowsLiberally() {
+        tcp.seen[0].flags = [.beLiberal]
+        tcp.seen[1].flags = [.beLiberal]
+    }
+
     public var proto: UInt8 { original.proto }
 
     public func tuple(_ direction: ConntrackDirection) -> ConntrackTuple {
@@ -61,6 +81,9 @@ extension String {
 public struct ConntrackTable: Sendable {
     public private(set) var entries: [Int: ConntrackEntry] = [:]
     private var byTuple: [ConntrackTuple: (id: Int, direction: ConntrackDirection)] = [:]
+    /// Entries by their original source (`nf_nat_bysource`), for SNAT's "same mapping for
+    /// the same source" rule.
+    private var bySource: [SourceKey: [Int]] = [:]
     private var expiries = ExpiryQueue()
     private var nextID = 1
 
@@ -78,6 +101,34 @@ public struct ConntrackTable: Sendable {
         return (entry, hit.direction)
     }
 
+    /// Entries whose original direction came from the tuple's source address, port and
+    /// protocol, the most recent first (the kernel walks its bysource chain from the head).
+    func entries(fromSourceOf tuple: ConntrackTuple) -> [ConntrackEntry] {
+        (bySource[SourceKey(tuple)] ?? []).reversed().compactMap { entries[$0] }
+    }
+
+    /// `early_drop`: the first unassured entry in the eight hash buckets starting at the
+    /// tuple's (`NF_CT_EVICTION_RANGE`), by pathsim's own bucket hash.
+    func earlyDropCandidate(near tuple: ConntrackTuple, buckets: Int) -> ConntrackEntry? {
+        let count = UInt32(max(1, buckets))
+        let start = Self.bucket(tuple, count: count)
+        var best: (distance: UInt32, entry: ConntrackEntry)?
+        for entry in entries.values where !entry.status.contains(.assured) {
+            let distance = (Self.bucket(entry.original, count: count) &+ count &- start) % count
+            guard distance < 8 else { continue }
+            if best == nil || distance < best!.distance || (distance == best!.distance && entry.id < best!.entry.id) {
+                best = (distance, entry)
+            }
+        }
+        return best?.entry
+    }
+
+    static func bucket(_ tuple: ConntrackTuple, count: UInt32) -> UInt32 {
+        let hash = JenkinsHash.words([tuple.source.value, tuple.destination.value,
+                                      UInt32(tuple.sourcePort) << 16 | UInt32(tuple.destinationPort), UInt32(tuple.proto)], initial: 0)
+        return UInt32((UInt64(hash) * UInt64(count)) >> 32)
+    }
+
     /// Whether a tuple is taken by some entry in either direction (NAT clash checks).
     public func isTaken(_ tuple: ConntrackTuple, except id: Int? = nil) -> Bool {
         guard let hit = byTuple[tuple] else { return false }
@@ -89,6 +140,7 @@ public struct ConntrackTable: Sendable {
     mutating func insert(_ entry: ConntrackEntry, indexReply: Bool = true) {
         entries[entry.id] = entry
         byTuple[entry.original] = (entry.id, .original)
+        bySource[SourceKey(entry.original), default: []].append(entry.id)
         if indexReply { byTuple[entry.reply] = (entry.id, .reply) }
         expiries.push(entry.expires, entry.id)
     }
@@ -111,6 +163,9 @@ public struct ConntrackTable: Sendable {
 
     mutating func remove(id: Int) {
         guard let entry = entries.removeValue(forKey: id) else { return }
+        let key = SourceKey(entry.original)
+        bySource[key]?.removeAll { $0 == id }
+        if bySource[key]?.isEmpty == true { bySource[key] = nil }
         if byTuple[entry.original]?.id == id { byTuple[entry.original] = nil }
         if byTuple[entry.reply]?.id == id { byTuple[entry.reply] = nil }
     }
@@ -128,4 +183,15 @@ public struct ConntrackTable: Sendable {
 
     /// Entries in a stable order (by id); the kernel prints hash order, which no one can rely on.
     public var sortedEntries: [ConntrackEntry] { entries.values.sorted { $0.id < $1.id } }
+}
+
+struct SourceKey: Hashable, Sendable {
+    var address: IPv4Address
+    var port: UInt16
+    var proto: UInt8
+    init(_ tuple: ConntrackTuple) {
+        address = tuple.source
+        port = tuple.sourcePort
+        proto = tuple.proto
+    }
 }

@@ -17,22 +17,6 @@ public enum TCPConntrackState: Int, Hashable, Sendable, CaseIterable {
         case .synSent2: return "SYN_SENT2"
         }
     }
-
-    /// Default timeouts in seconds (sysctl nf_conntrack_tcp_timeout_*).
-    public var timeout: Double {
-        switch self {
-        case .none: return 0
-        case .synSent: return 120
-        case .synReceived: return 60
-        case .established: return 432_000
-        case .finWait: return 120
-        case .closeWait: return 60
-        case .lastAck: return 30
-        case .timeWait: return 120
-        case .close: return 10
-        case .synSent2: return 120
-        }
-    }
 }
 
 /// The packet classes of `get_conntrack_index`.

@@ -153,22 +153,24 @@ enum TCPTracker {
         entry.tcpState = newState
         if oldState != newState, newState == .finWait { t.seen[dir].flags.insert(.closeInit) }
 
+        let timeouts = sysctls.timeouts
+        let stateTimeout = timeouts.tcp(newState)
         var timeout: Double
-        if t.retransmissions >= 3, newState.timeout > 300 {
-            timeout = 300
+        if t.retransmissions >= timeouts.tcpMaxRetransmissions, stateTimeout > timeouts.tcpMaxRetransmitted {
+            timeout = timeouts.tcpMaxRetransmitted
         } else if index == .rst {
-            timeout = TCPConntrackState.close.timeout
-        } else if t.seen[0].flags.union(t.seen[1].flags).contains(.dataUnacknowledged), newState.timeout > 300 {
-            timeout = 300
-        } else if t.lastWindow == 0, newState.timeout > 300 {
-            timeout = 300
+            timeout = timeouts.tcp(.close)
+        } else if t.seen[0].flags.union(t.seen[1].flags).contains(.dataUnacknowledged), stateTimeout > timeouts.tcpUnacknowledged {
+            timeout = timeouts.tcpUnacknowledged
+        } else if t.lastWindow == 0, stateTimeout > timeouts.tcpMaxRetransmitted {
+            timeout = timeouts.tcpMaxRetransmitted
         } else {
-            timeout = newState.timeout
+            timeout = stateTimeout
         }
         if !entry.status.contains(.seenReply) {
             if packet.tcpFlags.contains(.rst) { return .accept(timeout: nil, kill: true) }
             if index == .syn, oldState == .synSent { return .accept(timeout: nil, kill: false) }
-            if newState == .established, timeout > 300 { timeout = 300 }
+            if newState == .established, timeout > timeouts.tcpUnacknowledged { timeout = timeouts.tcpUnacknowledged }
         } else if !entry.status.contains(.assured), oldState == .synReceived || oldState == .established, newState == .established {
             entry.status.insert(.assured)
         }

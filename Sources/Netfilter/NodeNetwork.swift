@@ -135,8 +135,10 @@ public struct NodeNetwork: Hashable, Sendable {
     /// of the device (one on the next hop's subnet first), else the first global address of
     /// any other interface in index order (a Calico `cali*` device has none of its own).
     public func masqueradeAddress(device: String, nextHop: IPv4Address) -> IPv4Address? {
-        if let interface = interface(named: device), !interface.addresses.isEmpty {
-            return (interface.addresses.first { $0.network.contains(nextHop) } ?? interface.addresses[0]).address
+        // Scope universe: 127/8 is host-scoped (lo's own address never qualifies).
+        if let interface = interface(named: device) {
+            let usable = interface.addresses.filter { !$0.address.isLoopback }
+            if let address = usable.first(where: { $0.network.contains(nextHop) }) ?? usable.first { return address.address }
         }
         for interface in interfaces.sorted(by: { $0.index < $1.index }) {
             if let address = interface.addresses.first(where: { !$0.address.isLoopback }) { return address.address }

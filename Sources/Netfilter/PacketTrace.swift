@@ -87,6 +87,7 @@ public enum RoutingDrop: String, Hashable, Sendable {
     case unreachable = "unreachable route"
     case prohibit = "prohibit route"
     case natNoAddress = "NAT found no address to use"
+    case conntrackTableFull = "the conntrack table is full (nf_conntrack_max) and early drop found no unassured entry near the new one's hash bucket (the kernel logs \"nf_conntrack: table full, dropping packet\")"
     case conntrackClash = "conntrack could not confirm the new connection: one of its tuples is already taken by another entry (the kernel drops the packet and counts insert_failed)"
 }
 

@@ -28,8 +28,9 @@ extension Simulator {
         }
     }
 
-    /// `nf_conntrack_in` at PREROUTING/OUTPUT (priority -200).
-    mutating func conntrackIn(_ flight: inout InFlight) {
+    /// `nf_conntrack_in` at PREROUTING/OUTPUT (priority -200). False when conntrack drops
+    /// the packet (a full table).
+    mutating func conntrackIn(_ flight: inout InFlight) -> Bool {
         defer {
             if loaded.conntrackActive {
                 let view = conntrackView(flight)
@@ -37,29 +38,48 @@ extension Simulator {
                 flight.trace.conntrackDirection = view.direction
             }
         }
-        guard loaded.conntrackActive, flight.ct == nil, !flight.untracked else { return }
+        guard loaded.conntrackActive, flight.ct == nil, !flight.untracked else { return true }
         let packet = flight.packet
         let now = flight.now
 
         if packet.isICMPError {
             // Related through the quoted header: the inverse of the offending packet's tuple.
-            guard let quoted = packet.quoted, let (entry, direction) = conntrack.find(ConntrackTuple(quoted).inverted) else { return }
+            guard let quoted = packet.quoted, let (entry, direction) = conntrack.find(ConntrackTuple(quoted).inverted) else { return true }
             flight.ct = ConntrackAttachment(id: entry.id, state: .related, direction: direction)
-            return
+            return true
         }
-        if packet.proto == IPProtocolNumber.tcp, !TCPStateTable.flagsAreValid(packet.tcpFlags) { return }
+        if packet.proto == IPProtocolNumber.tcp, !TCPStateTable.flagsAreValid(packet.tcpFlags) { return true }
 
         let tuple = ConntrackTuple(packet)
         if let (entry, direction) = conntrack.find(tuple) {
             track(entry, direction: direction, now: now, &flight)
         } else {
+            guard makeRoom(for: tuple, &flight) else { return false }
             create(tuple, now: now, &flight)
         }
+        return true
+    }
+
+    /// `__nf_conntrack_alloc` on a full table: `early_drop` looks for an unassured entry in
+    /// the eight hash buckets from the new tuple's and frees it; if there is none the packet
+    /// is dropped. The kernel's bucket hash is keyed by a random boot-time seed, so which
+    /// entries share a bucket cannot be reproduced: pathsim uses its own hash over the
+    /// same number of buckets (`nf_conntrack_buckets`), so the odds match, not the victim.
+    mutating func makeRoom(for tuple: ConntrackTuple, _ flight: inout InFlight) -> Bool {
+        guard conntrack.count >= sysctls.conntrackMax else { return true }
+        if let victim = conntrack.earlyDropCandidate(near: tuple, buckets: sysctls.conntrackBuckets) {
+            flight.trace.notes.append("conntrack table full (\(sysctls.conntrackMax) entries): early drop freed the unassured entry \(victim.conntrackLine(now: flight.now))")
+            conntrack.remove(id: victim.id)
+            return true
+        }
+        flight.trace.fate = .droppedInRouting(.conntrackTableFull)
+        return false
     }
 
     /// A packet with no entry: the protocol decides whether it may start a connection.
     mutating func create(_ tuple: ConntrackTuple, now: Double, _ flight: inout InFlight) {
         let packet = flight.packet
+        let timeouts = sysctls.timeouts
         var timeout: Double
         var tracking = TCPTracking()
         switch packet.proto {
@@ -68,14 +88,14 @@ extension Simulator {
             tracking = fresh
             timeout = 0
         case IPProtocolNumber.udp, IPProtocolNumber.udplite:
-            timeout = 30
+            timeout = timeouts.udp
         case IPProtocolNumber.icmp:
             guard ICMPType.replyType(forRequest: packet.icmpType) != nil else { return }
-            timeout = 30
+            timeout = timeouts.icmp
         case IPProtocolNumber.gre:
-            timeout = 30
+            timeout = timeouts.gre
         default:
-            timeout = 600
+            timeout = timeouts.generic
         }
         var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [], nat: [], tcpState: .none, mark: 0, created: now, expires: now + timeout)
         entry.tcp = tracking
@@ -101,6 +121,7 @@ extension Simulator {
         let packet = flight.packet
         let seenReplyBefore = entry.status.contains(.seenReply)
         var kill = false
+        let timeouts = sysctls.timeouts
         switch packet.proto {
         case IPProtocolNumber.tcp:
             switch TCPTracker.packet(packet, direction: direction, entry: &entry, sysctls: sysctls) {
@@ -121,17 +142,17 @@ extension Simulator {
         case IPProtocolNumber.udp, IPProtocolNumber.udplite:
             if seenReplyBefore {
                 let stream = now > entry.created + 2
-                entry.expires = now + (stream ? 120 : 30)
+                entry.expires = now + (stream ? timeouts.udpStream : timeouts.udp)
                 if stream { entry.status.insert(.assured) }
             } else {
-                entry.expires = now + 30
+                entry.expires = now + timeouts.udp
             }
         case IPProtocolNumber.icmp:
-            entry.expires = now + 30
+            entry.expires = now + timeouts.icmp
         case IPProtocolNumber.gre:
-            entry.expires = now + (seenReplyBefore ? 180 : 30)
+            entry.expires = now + (seenReplyBefore ? timeouts.greStream : timeouts.gre)
         default:
-            entry.expires = now + 600
+            entry.expires = now + timeouts.generic
         }
         if direction == .reply { entry.status.insert(.seenReply) }
         conntrack.update(entry)
@@ -198,11 +219,9 @@ extension Simulator {
         let tuple = ConntrackTuple(flight.packet)
         guard conntrack.find(tuple) == nil else { return }
         let packet = flight.packet
-        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [.seenReply, .assured, .confirmed], nat: [.sourceDone, .destinationDone], tcpState: packet.proto == IPProtocolNumber.tcp ? .established : .none, mark: 0, created: flight.now, expires: flight.now + 432_000)
+        var entry = ConntrackEntry(id: conntrack.allocateID(), original: tuple, reply: tuple.inverted, status: [.seenReply, .assured, .confirmed], nat: [.sourceDone, .destinationDone], tcpState: packet.proto == IPProtocolNumber.tcp ? .established : .none, mark: 0, created: flight.now, expires: flight.now + sysctls.timeouts.tcp(.established))
         if packet.proto == IPProtocolNumber.tcp {
-            // Nothing is known of the windows: track liberally, as a picked-up connection.
-            entry.tcp.seen[0].flags = [.beLiberal]
-            entry.tcp.seen[1].flags = [.beLiberal]
+            entry.trackWindowsLiberally()
         }
         if state == .related {
             entry.status.insert(.expected)

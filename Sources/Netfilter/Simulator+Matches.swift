@@ -103,8 +103,13 @@ extension Simulator {
         case .statistic(let test):
             switch test.mode {
             case .random(let probability):
-                let draw = UInt32(truncatingIfNeeded: random.next()) & 0x7fff_ffff
-                return (draw < probability) != test.negated
+                var below: Bool
+                if branchScript != nil {
+                    below = branchScript!.next(probability: probability)
+                } else {
+                    below = UInt32(truncatingIfNeeded: random.next()) & 0x7fff_ffff < probability
+                }
+                return below != test.negated
             case .nth(let every, let packetIndex):
                 // xt_statistic keeps count starting at every-1-packet and matches when it wraps to 0.
                 let last = every &- 1

@@ -124,12 +124,18 @@ extension Simulator {
         }
         // The tuple as the packet's original direction sees it now (after any earlier manip).
         let current = entry.reply.inverted
-        var wanted = current
-        if let addresses {
-            let chosen = chooseAddress(addresses, for: current, persistent: flags.contains(.persistent))
-            if manip == .source { wanted.source = chosen } else { wanted.destination = chosen }
+        let random = flags.contains(.random) || flags.contains(.randomFully)
+        var wanted: ConntrackTuple
+        if manip == .source, !random, let kept = sourceMapping(current, addresses: addresses, ports: ports, entryID: entry.id) {
+            wanted = kept
+        } else {
+            wanted = current
+            if let addresses {
+                let chosen = chooseAddress(addresses, for: current, persistent: flags.contains(.persistent))
+                if manip == .source { wanted.source = chosen } else { wanted.destination = chosen }
+            }
+            wanted = uniqueTuple(wanted, ports: ports, manip: manip, entryID: entry.id)
         }
-        wanted = uniqueTuple(wanted, ports: ports, manip: manip, entryID: entry.id)
         modifyEntry(attachment.id, &flight) { entry in
             entry.nat.insert(manip.done)
             if wanted != current {
@@ -137,7 +143,7 @@ extension Simulator {
                 entry.reply = wanted.inverted
             }
         }
-        if flags.contains(.random) || flags.contains(.randomFully) {
+        if random {
             flight.trace.notes.append("\(target.name) with --random/--random-fully: the kernel picks a random port; pathsim keeps the lowest free one")
         }
         if let entry = currentEntry(flight) {
@@ -146,14 +152,37 @@ extension Simulator {
         return true
     }
 
-    /// An address from a range: the kernel hashes (source, destination) — or the source
-    /// alone with --persistent — over the range; pathsim uses its own stable hash.
+    /// `get_unique_tuple`'s first step for SNAT: the original tuple if it is already in the
+    /// range and free, else the mapping an earlier connection from the same source address
+    /// and port got (`find_appropriate_src`), if that is in the range and free.
+    func sourceMapping(_ tuple: ConntrackTuple, addresses: ClosedRange<IPv4Address>?, ports: PortRange?, entryID: Int) -> ConntrackTuple? {
+        let hasPorts = IPProtocolNumber.hasPorts(tuple.proto) || tuple.proto == IPProtocolNumber.icmp
+        func inRange(_ candidate: ConntrackTuple) -> Bool {
+            if let addresses, !addresses.contains(candidate.source) { return false }
+            if let ports, hasPorts, !ports.contains(candidate.sourcePort) { return false }
+            return true
+        }
+        let free = { (candidate: ConntrackTuple) in !conntrack.isTaken(candidate.inverted, except: entryID) }
+        if inRange(tuple) { return free(tuple) ? tuple : nil }
+        for earlier in conntrack.entries(fromSourceOf: tuple) where earlier.id != entryID && earlier.nat.contains(.sourceDone) {
+            var mapped = earlier.reply.inverted
+            mapped.destination = tuple.destination
+            mapped.destinationPort = tuple.destinationPort
+            if inRange(mapped) { return free(mapped) ? mapped : nil }
+        }
+        return nil
+    }
+
+    /// An address from a range as `find_best_ips_proto` picks it: Jenkins' hash of the
+    /// source address keyed by the destination (not with --persistent), scaled to the range.
+    /// The kernel hashes the addresses as they lie in memory (network order, read as a
+    /// little-endian word) and over all four words of its IPv6-sized address union.
     func chooseAddress(_ range: ClosedRange<IPv4Address>, for tuple: ConntrackTuple, persistent: Bool) -> IPv4Address {
         let size = UInt64(range.upperBound.value - range.lowerBound.value) + 1
         guard size > 1 else { return range.lowerBound }
-        var hash = UInt64(tuple.source.value) &* 0x9E37_79B9_7F4A_7C15
-        if !persistent { hash ^= UInt64(tuple.destination.value) &* 0xC2B2_AE3D_27D4_EB4F }
-        return IPv4Address(range.lowerBound.value + UInt32(hash % size))
+        let key = persistent ? 0 : tuple.destination.value.byteSwapped
+        let hash = JenkinsHash.words([tuple.source.value.byteSwapped, 0, 0, 0], initial: key)
+        return IPv4Address(range.lowerBound.value + UInt32((UInt64(hash) * size) >> 32))
     }
 
     /// `get_unique_tuple`: keep the port when it is in range and the resulting reply tuple

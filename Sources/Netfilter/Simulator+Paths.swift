@@ -5,7 +5,7 @@ extension Simulator {
         flight.inInterface = interface
         flight.outInterface = nil
         guard runTable(.raw, .prerouting, &flight) else { return }
-        conntrackIn(&flight)
+        guard conntrackIn(&flight) else { return }
         guard runTable(.mangle, .prerouting, &flight) else { return }
         guard runNAT(.prerouting, &flight) else { return }
 
@@ -70,7 +70,7 @@ extension Simulator {
             }
         }
         guard runTable(.raw, .output, &flight) else { return }
-        conntrackIn(&flight)
+        guard conntrackIn(&flight) else { return }
         guard runTable(.mangle, .output, &flight) else { return }
         let beforeNAT = flight.packet.destination
         guard runNAT(.output, &flight) else { return }
@@ -105,7 +105,7 @@ extension Simulator {
         flight.inInterface = "lo"
         flight.outInterface = nil
         guard runTable(.raw, .prerouting, &flight) else { return }
-        conntrackIn(&flight)
+        guard conntrackIn(&flight) else { return }
         guard runTable(.mangle, .prerouting, &flight), runNAT(.prerouting, &flight) else { return }
         deliverLocally(&flight)
     }

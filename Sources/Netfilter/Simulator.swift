@@ -28,6 +28,11 @@ public struct Simulator: Sendable {
     var random: SplitMix64
     var nthCounters: [RuleMatchKey: UInt32] = [:]
     var limitBuckets: [RuleMatchKey: (tokens: Double, last: Double)] = [:]
+    /// Connections the node had (`conntrack.txt`), with seconds left in `expires`: they are
+    /// put in the table when the first packet sets the clock.
+    var seededConntrack: [ConntrackEntry]
+    /// Set while `allBranches` replays a packet with chosen `statistic --mode random` draws.
+    var branchScript: BranchScript?
 
     struct RuleMatchKey: Hashable, Sendable {
         var table: TableName
@@ -36,13 +41,17 @@ public struct Simulator: Sendable {
         var match: Int
     }
 
-    public init(ruleset: Ruleset, ipsets: [IPSet] = [], network: NodeNetwork = NodeNetwork(), sysctls: Sysctls = Sysctls(), options: SimulatorOptions = SimulatorOptions()) {
+    /// `conntrack`: the node's connections as `conntrack -L` listed them, `expires` holding
+    /// the seconds each had left; their presence means the node tracks connections.
+    public init(ruleset: Ruleset, ipsets: [IPSet] = [], network: NodeNetwork = NodeNetwork(), sysctls: Sysctls = Sysctls(),
+                options: SimulatorOptions = SimulatorOptions(), conntrack: [ConntrackEntry] = []) {
         self.ruleset = ruleset
+        seededConntrack = conntrack
         self.network = network
         self.sysctls = sysctls
         self.options = options
         var loaded = LoadedRuleset(ruleset: ruleset, ipsets: ipsets)
-        if options.conntrackAlwaysOn { loaded.conntrackActive = true }
+        if options.conntrackAlwaysOn || !conntrack.isEmpty { loaded.conntrackActive = true }
         self.loaded = loaded
         random = SplitMix64(seed: options.randomSeed)
         for table in ruleset.tables {
@@ -72,6 +81,7 @@ public struct Simulator: Sendable {
     /// counters, so a sequence behaves as it would on the node.
     public mutating func process(_ given: PacketInput) -> PacketTrace {
         clock = max(clock, given.timestamp)
+        installSeededConntrack()
         conntrack.expire(now: clock)
         var input = given
         continueConnection(&input)
@@ -96,8 +106,27 @@ public struct Simulator: Sendable {
     }
 
     /// All conntrack entries as `conntrack -L` prints them.
-    public func conntrackListing() -> [String] {
-        conntrack.sortedEntries.map { $0.conntrackLine(now: clock) }
+    public mutating func conntrackListing() -> [String] {
+        installSeededConntrack()
+        return conntrack.sortedEntries.map { $0.conntrackLine(now: clock) }
+    }
+
+    /// Lets time pass with no packet: entries whose timeout runs out are removed.
+    public mutating func advanceClock(by seconds: Double) {
+        installSeededConntrack()
+        clock += seconds
+        conntrack.expire(now: clock)
+    }
+
+    mutating func installSeededConntrack() {
+        guard !seededConntrack.isEmpty else { return }
+        for var entry in seededConntrack {
+            entry.id = conntrack.allocateID()
+            entry.created = clock
+            entry.expires += clock
+            conntrack.insert(entry, indexReply: !conntrack.isTaken(entry.reply))
+        }
+        seededConntrack = []
     }
 }
 

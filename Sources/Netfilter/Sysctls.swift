@@ -6,6 +6,9 @@ public struct Sysctls: Hashable, Sendable {
     public var tcpBeLiberal = false
     public var conntrackChecksum = true
     public var conntrackMax = 262_144
+    /// `nf_conntrack_buckets`: where early drop looks for a victim when the table is full.
+    public var conntrackBuckets = 262_144
+    public var timeouts = ConntrackTimeouts()
     /// `net.ipv4.conf.all.rp_filter`; per-interface values are merged with max() as the kernel does.
     public var rpFilterAll = 0
     public var rpFilter: [String: Int] = [:]

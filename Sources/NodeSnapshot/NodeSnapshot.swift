@@ -12,11 +12,14 @@ import Netfilter
 /// | `ip-route.json` | `ip -j route show table all` | no routes (forwarded packets: no route) |
 /// | `ip-link.json` | `ip -j link show` | interfaces from ip-addr.json |
 /// | `sysctl.txt` | `sysctl net.ipv4.ip_forward ...` | ip_forward 1, tcp_loose 1, be_liberal 0, rp_filter 0 |
+/// | `conntrack.txt` | `conntrack -L` | an empty conntrack table |
 public struct NodeSnapshot: Sendable {
     public var ruleset: Ruleset
     public var ipsets: [IPSet]
     public var network: NodeNetwork
     public var sysctls: Sysctls
+    /// The node's connections when the snapshot was taken, `expires` holding seconds left.
+    public var conntrack: [ConntrackEntry] = []
     /// Which optional files were missing and what was assumed instead.
     public var defaultsUsed: [String]
 
@@ -35,6 +38,7 @@ public struct NodeSnapshot: Sendable {
         public static let ipRoute = "ip-route.json"
         public static let ipLink = "ip-link.json"
         public static let sysctl = "sysctl.txt"
+        public static let conntrack = "conntrack.txt"
     }
 
     public static func load(directory: String) throws(SnapshotLoadError) -> NodeSnapshot {
@@ -132,7 +136,11 @@ public struct NodeSnapshot: Sendable {
             } else {
                 defaults.append("\(File.sysctl) missing: ip_forward=1, nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0, rp_filter=0")
             }
-            return NodeSnapshot(ruleset: ruleset, ipsets: ipsets, network: NodeNetwork(interfaces: interfaces, routes: routes), sysctls: sysctls, defaultsUsed: defaults)
+            var snapshot = NodeSnapshot(ruleset: ruleset, ipsets: ipsets, network: NodeNetwork(interfaces: interfaces, routes: routes), sysctls: sysctls, defaultsUsed: defaults)
+            if let text = try read(File.conntrack) {
+                snapshot.conntrack = try ConntrackListFile.parse(text, file: path(File.conntrack))
+            }
+            return snapshot
         } catch let error as SnapshotError {
             throw .snapshot(error)
         } catch let error as SnapshotLoadError {

@@ -17,6 +17,7 @@ public enum SnapshotCollector {
             Command(file: NodeSnapshot.File.ipRoute, arguments: ["ip", "-j", "route", "show", "table", "all"], optional: false),
             Command(file: NodeSnapshot.File.ipLink, arguments: ["ip", "-j", "link", "show"], optional: false),
             Command(file: NodeSnapshot.File.sysctl, arguments: ["sysctl", "-e"] + SysctlFile.collectedKeys, optional: true),
+            Command(file: NodeSnapshot.File.conntrack, arguments: ["conntrack", "-L"], optional: true),
         ]
     }
 

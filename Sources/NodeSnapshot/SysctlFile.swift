@@ -30,9 +30,13 @@ public enum SysctlFile {
             case "net.netfilter.nf_conntrack_tcp_be_liberal": sysctls.tcpBeLiberal = try flag()
             case "net.netfilter.nf_conntrack_checksum": sysctls.conntrackChecksum = try flag()
             case "net.netfilter.nf_conntrack_max", "net.nf_conntrack_max": sysctls.conntrackMax = try integer()
+            case "net.netfilter.nf_conntrack_buckets": sysctls.conntrackBuckets = try integer()
+            case "net.netfilter.nf_conntrack_tcp_max_retrans": sysctls.timeouts.tcpMaxRetransmissions = try integer()
             case "net.ipv4.conf.all.rp_filter": sysctls.rpFilterAll = try integer()
             default:
-                if key.hasPrefix("net.ipv4.conf."), key.hasSuffix(".rp_filter") {
+                if let timeout = ConntrackTimeouts.sysctlKeys.first(where: { $0.key == key }) {
+                    sysctls.timeouts[keyPath: timeout.path] = Double(try integer())
+                } else if key.hasPrefix("net.ipv4.conf."), key.hasSuffix(".rp_filter") {
                     let name = String(key.dropFirst("net.ipv4.conf.".count).dropLast(".rp_filter".count))
                     sysctls.rpFilter[name] = try integer()
                 } else {
@@ -47,8 +51,9 @@ public enum SysctlFile {
     public static let collectedKeys = [
         "net.ipv4.ip_forward", "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter",
         "net.netfilter.nf_conntrack_tcp_loose", "net.netfilter.nf_conntrack_tcp_be_liberal",
-        "net.netfilter.nf_conntrack_checksum", "net.netfilter.nf_conntrack_max",
-    ]
+        "net.netfilter.nf_conntrack_checksum", "net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_buckets",
+        "net.netfilter.nf_conntrack_tcp_max_retrans",
+    ] + ConntrackTimeouts.sysctlKeys.map(\.key)
 }
 
 extension StringProtocol {

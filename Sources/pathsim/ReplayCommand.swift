@@ -47,6 +47,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Write the frames of accepted packets to this pcap file.")
     var writeAccepted: String?
 
+    @Flag(name: .long, help: "After the replay, print the conntrack table as `conntrack -L` does.")
+    var conntrack = false
+
     @Option(name: .long, help: "Colour: auto (only on a terminal), always, never.")
     var color: String = "auto"
 
@@ -110,6 +113,7 @@ struct ReplayCommand: ParsableCommand {
         output.flush()
         writers.close()
         if let saveCounters { try pathsim.saveCounters(replayer.simulator, to: saveCounters) }
+        if conntrack { printConntrackTable(replayer.simulator, json: format == .json) }
     }
 }
 

@@ -31,6 +31,12 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (only on a terminal), always, never.")
     var color: String = "auto"
 
+    @Flag(name: .long, help: "After the packets, print the conntrack table as `conntrack -L` does.")
+    var conntrack = false
+
+    @Flag(name: .customLong("all-branches"), help: "Show every path a packet can take through -m statistic --mode random (each kube-proxy endpoint), with its probability; the run then goes on along the --seed draw.")
+    var allBranches = false
+
     mutating func run() throws {
         let snapshot = try world.loadSnapshot()
         let inputs = try world.packets()
@@ -39,18 +45,46 @@ struct TraceCommand: ParsableCommand {
         let ruleText = ruleTextLookup(snapshot.ruleset)
         let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: verbose, ruleText: ruleText)
         let nftrace = TraceNftrace(ruleText: ruleText)
-        for (offset, input) in inputs.enumerated() {
-            let trace = simulator.process(input)
+        func show(_ trace: PacketTrace, index: Int, branch: (number: Int, of: Int, probability: Double)? = nil) {
             switch format {
             case .human:
-                if offset > 0 { print("") }
-                print(human.render(trace, index: offset + 1))
+                if index > 1 || (branch?.number ?? 1) > 1 { print("") }
+                if let branch { print("branch \(branch.number) of \(branch.of), probability \(probabilityText(branch.probability)):") }
+                print(human.render(trace, index: index))
             case .json:
-                print(TraceJSON.object(trace, index: offset + 1).rendered)
+                guard let branch, case .object(let fields) = TraceJSON.object(trace, index: index) else {
+                    print(TraceJSON.object(trace, index: index).rendered)
+                    return
+                }
+                print(JSONValue.object([("branch", .int(branch.number)), ("branches", .int(branch.of)),
+                                        ("probability", .string(probabilityText(branch.probability)))] + fields).rendered)
             case .nftrace:
-                print(nftrace.render(trace, id: UInt32(offset + 1)))
+                print(nftrace.render(trace, id: UInt32(index)))
             }
         }
+        for (offset, input) in inputs.enumerated() {
+            if allBranches {
+                let branches = simulator.allBranches(input)
+                if branches.count > 1 {
+                    for (number, branch) in branches.enumerated() {
+                        show(branch.trace, index: offset + 1, branch: (number + 1, branches.count, branch.probability))
+                    }
+                    _ = simulator.process(input)
+                    continue
+                }
+            }
+            show(simulator.process(input), index: offset + 1)
+        }
         if let saveCounters { try pathsim.saveCounters(simulator, to: saveCounters) }
+        if conntrack {
+            if format == .human { print("") }
+            printConntrackTable(simulator, json: format == .json)
+        }
     }
+}
+
+/// A probability as xt_statistic can hold it (31 bits), without float noise.
+func probabilityText(_ probability: Double) -> String {
+    let rounded = (probability * 1_000_000).rounded() / 1_000_000
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
 }

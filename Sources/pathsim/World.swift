@@ -74,7 +74,8 @@ struct WorldOptions: ParsableArguments {
     func simulator(_ snapshot: NodeSnapshot, recordMisses: Bool = false) throws -> Simulator {
         for note in snapshot.defaultsUsed { FileHandleOutput.standardError("pathsim: note: \(note)") }
         let simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
-                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed, closedPorts: closedPorts))
+                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed, closedPorts: closedPorts),
+                                  conntrack: snapshot.conntrack)
         try reportUnsupported(simulator)
         return simulator
     }

@@ -33,12 +33,16 @@ import Testing
             namespace: shop
         - apiVersion: discovery.k8s.io/v1
           kind: EndpointSlice
-          metadata: {name: web-abc}
+          metadata: {name: web-abc, labels: {kubernetes.io/service-name: web}}
+          addressType: IPv4
         """
         let cluster = try ClusterLoader.load(yaml: yaml, file: "all.yaml")
         #expect(cluster.pods.map(\.meta.name) == ["web-1", "web-2"])
         #expect(cluster.pods.map(\.meta.source?.line) == [6, 21])
-        for kind in ["Service", "Endpoints", "EndpointSlice", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ConfigMap", "Secret", "Event"] {
+        // Services and their slices are read (kube-proxy's rules come from them).
+        #expect(cluster.services.map(\.meta.qualifiedName) == ["default/web"])
+        #expect(cluster.endpointSlices.map(\.serviceName) == ["web"])
+        for kind in ["Endpoints", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ConfigMap", "Secret", "Event"] {
             #expect(ClusterLoader.ignoredKinds.contains(kind))
         }
     }

@@ -12,7 +12,8 @@ import Testing
     @Test func catalogueCoversTheRequiredCases() {
         let names = Set(Self.files.map { URL(fileURLWithPath: $0).lastPathComponent })
         for name in ["yaml-syntax-error.yaml", "wrong-type.yaml", "unknown-kind.yaml", "unknown-api-version.yaml", "bad-port.yaml",
-                     "bad-action.yaml", "typo-field.yaml", "v1-policy.yaml", "missing-name.yaml", "tabs-indentation.yaml", "empty.yaml"] {
+                     "bad-action.yaml", "typo-field.yaml", "v1-policy.yaml", "missing-name.yaml", "tabs-indentation.yaml", "empty.yaml",
+                     "bad-service.yaml", "bad-endpoint-slice.yaml"] {
             #expect(names.contains(name), "\(name)")
         }
     }
@@ -106,6 +107,18 @@ import Testing
          "spec.egress[0].to[0].ipBlock: missing required field \"cidr\""),
         ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec:\n  podSelector:\n    matchExpressions:\n    - {key: app, operator: In}\n", 7,
          "spec.podSelector.matchExpressions[0]: expected values for operator In"),
+        ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  type: Nodeport2\n", 5,
+         "spec.type: expected one of ClusterIP, NodePort, LoadBalancer, ExternalName, found \"Nodeport2\""),
+        ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIP: 10.96.0.300\n", 5,
+         "spec.clusterIP: expected an IP address, \"None\" or \"\", found \"10.96.0.300\""),
+        ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  externalTrafficPolcy: Local\n", 5,
+         "unknown field \"externalTrafficPolcy\" in spec: expected one of type, clusterIP, clusterIPs, ports, selector, externalIPs, externalTrafficPolicy, internalTrafficPolicy, loadBalancerSourceRanges, loadBalancerIP, loadBalancerClass, healthCheckNodePort, sessionAffinity, sessionAffinityConfig, externalName, publishNotReadyAddresses, ipFamilies, ipFamilyPolicy, allocateLoadBalancerNodePorts, trafficDistribution"),
+        ("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: a, labels: {kubernetes.io/service-name: s}}\n", 1,
+         "missing required field \"addressType\""),
+        ("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: a\naddressType: IPv4\n", 4,
+         "metadata: expected the label kubernetes.io/service-name naming the slice's Service (kube-proxy ignores a slice without it)"),
+        ("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: a, labels: {kubernetes.io/service-name: s}}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  conditions: {ready: yes-ish}\n", 7,
+         "endpoints[0].conditions.ready: expected a boolean (true or false), found a string"),
         ("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - ports:\n    - containerPort: http\n", 7,
          "spec.containers[0].ports[0].containerPort: expected an integer, found a string"),
         ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: [app]\n", 5, "metadata.labels: expected a mapping, found a sequence"),

@@ -12,6 +12,11 @@ struct DifferentialCase {
     var iptablesSave: String
     var ipsetSave: String
     var packets: [PacketInput]
+    /// Also compare the kernel's `conntrack -L` with pathsim's table after the run. Off for
+    /// generated rulesets: there the node's own stack answers packets the cases do not
+    /// model (a SYN-ACK to the raw socket's SYN draws a RST) and those untraced answers move
+    /// the kernel's entries (CLOSE instead of ESTABLISHED on a few seeds).
+    var compareConntrack = false
 }
 
 /// What disagreed, in words a failing test can print.
@@ -25,6 +30,8 @@ struct DifferentialResult {
     var packets = 0
     var steps = 0
     var counters = 0
+    /// Conntrack entries compared with the kernel's `conntrack -L`.
+    var conntrackEntries = 0
     var disagreements: [Disagreement] = []
     /// Each packet as sent: what a capture replay of the case is checked against.
     var sends: [SentPacket] = []
@@ -66,6 +73,7 @@ enum DifferentialRunner {
         func disagree(_ detail: String) { result.disagreements.append(Disagreement(caseName: testCase.name, detail: detail)) }
 
         try oracle.load(iptablesSave: testCase.iptablesSave, ipsetSave: testCase.ipsetSave)
+        let caseStart = Date().timeIntervalSince1970
         let capture = try capturePath.map { try oracle.startCapture(to: $0) }
         let ruleset = try IptablesSaveParser.parse(testCase.iptablesSave, file: "\(testCase.name).rules")
         let sets = testCase.ipsetSave.isEmpty ? [] : try IPSetSaveParser.parse(testCase.ipsetSave, file: "\(testCase.name).ipset")
@@ -108,7 +116,52 @@ enum DifferentialRunner {
         let (compared, differences) = compareCounters(kernelCounters, with: simulator, side: "pathsim")
         result.counters += compared
         differences.forEach(disagree)
+
+        if testCase.compareConntrack {
+            let kernelTable = try ConntrackListFile.parse(try oracle.conntrackList(), file: "kernel conntrack -L")
+            // The kernel's timeouts run on the wall clock, pathsim's on the packets' timestamps.
+            let slack = (Date().timeIntervalSince1970 - caseStart).rounded(.up) + 1
+            let (entries, tableDifferences) = compareConntrack(kernelTable, with: simulator, slack: slack)
+            result.conntrackEntries += entries
+            tableDifferences.forEach(disagree)
+        }
         return result
+    }
+
+    /// The kernel's `conntrack -L` against the engine's table: tuples, TCP state, flags and
+    /// mark exactly, seconds left within `slack`. One thing is not compared: the port SNAT
+    /// moves a source to when its own is out of range or taken, which the kernel draws at
+    /// random (`get_random_u16` in `nf_nat_l4proto_unique_tuple`); both must have moved it.
+    static func compareConntrack(_ kernel: [ConntrackEntry], with simulator: Simulator, slack: Double) -> (Int, [String]) {
+        var ours = Dictionary(simulator.conntrack.sortedEntries.map { ($0.original, $0) }, uniquingKeysWith: { a, _ in a })
+        var differences: [String] = []
+        for theirs in kernel {
+            let kernelLine = theirs.conntrackLine(now: 0)
+            guard let mine = ours.removeValue(forKey: theirs.original) else {
+                differences.append("conntrack: kernel has \(kernelLine), pathsim has no such entry")
+                continue
+            }
+            let left = mine.expires - simulator.clock
+            let sameFlags = theirs.status.intersection([.seenReply, .assured]) == mine.status.intersection([.seenReply, .assured])
+            if !sameReply(theirs, mine) || theirs.tcpState != mine.tcpState || theirs.mark != mine.mark || !sameFlags
+                || theirs.expires > left + 1 || theirs.expires < left - slack {
+                differences.append("conntrack: kernel \(kernelLine)\n             pathsim \(mine.conntrackLine(now: simulator.clock))")
+            }
+        }
+        for mine in ours.values.sorted(by: { $0.id < $1.id }) {
+            differences.append("conntrack: pathsim has \(mine.conntrackLine(now: simulator.clock)), the kernel has no such entry")
+        }
+        return (kernel.count, differences)
+    }
+
+    static func sameReply(_ kernel: ConntrackEntry, _ ours: ConntrackEntry) -> Bool {
+        if kernel.reply == ours.reply { return true }
+        let kernelMoved = kernel.reply.destinationPort != kernel.original.sourcePort
+        let oursMoved = ours.reply.destinationPort != ours.original.sourcePort
+        var a = kernel.reply, b = ours.reply
+        a.destinationPort = 0
+        b.destinationPort = 0
+        return kernelMoved && oursMoved && a == b
     }
 
     /// Every rule and policy counter of the kernel's `iptables-save -c` against the engine's:

@@ -16,7 +16,7 @@ enum HandcraftedCases {
     static func all() throws -> [DifferentialCase] {
         var cases: [DifferentialCase] = []
         func add(_ name: String, _ rules: String, sets: String = "", _ specs: [String]) throws {
-            cases.append(DifferentialCase(name: name, iptablesSave: rules, ipsetSave: sets, packets: try DifferentialRunner.packets(specs)))
+            cases.append(DifferentialCase(name: name, iptablesSave: rules, ipsetSave: sets, packets: try DifferentialRunner.packets(specs), compareConntrack: true))
         }
         let syn = "in=\(podA) tcp 10.65.0.2:41000 > 10.65.0.3:80 flags=S len=60"
 
@@ -89,6 +89,145 @@ enum HandcraftedCases {
             "in=\(podA) udp 10.65.0.2:5353 > 10.96.0.11:53", "in=\(podC) udp 10.65.0.4:53 > 10.65.0.9:5353",
             "in=\(podA) udp 10.65.0.2:6000 > 8.8.8.8:53", "in=eth0 udp 8.8.8.8:53 > 192.168.0.10:6000",
             "local tcp 192.168.0.10:2000 > 10.96.0.10:80 flags=S",
+        ])
+
+        // kube-proxy's endpoint choice in a form the kernel makes deterministically: nth
+        // mode in the KUBE-SVC shape (every 3, then every 2, then the rest) and probability 1.
+        try add("service with several endpoints", """
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        :KUBE-SERVICES - [0:0]
+        :KUBE-SVC-A - [0:0]
+        :KUBE-SEP-1 - [0:0]
+        :KUBE-SEP-2 - [0:0]
+        :KUBE-SEP-3 - [0:0]
+        :KUBE-MARK-MASQ - [0:0]
+        :KUBE-POSTROUTING - [0:0]
+        -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+        -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+        -A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+        -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
+        -A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+        -A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0
+        -A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE
+        -A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-A
+        -A KUBE-SERVICES -d 10.96.0.21/32 -p udp -m udp --dport 53 -m statistic --mode random --probability 1.00000000000 -j KUBE-SEP-3
+        -A KUBE-SERVICES -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 30080 -j KUBE-SVC-A
+        -A KUBE-SVC-A ! -s 10.65.0.0/16 -d 10.96.0.20/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ
+        -A KUBE-SVC-A -m addrtype --dst-type LOCAL -j KUBE-MARK-MASQ
+        -A KUBE-SVC-A -m statistic --mode nth --every 3 --packet 0 -j KUBE-SEP-1
+        -A KUBE-SVC-A -m statistic --mode nth --every 2 --packet 0 -j KUBE-SEP-2
+        -A KUBE-SVC-A -j KUBE-SEP-3
+        -A KUBE-SEP-1 -s 10.65.0.2/32 -j KUBE-MARK-MASQ
+        -A KUBE-SEP-1 -p tcp -m tcp -j DNAT --to-destination 10.65.0.2:8080
+        -A KUBE-SEP-2 -s 10.65.0.3/32 -j KUBE-MARK-MASQ
+        -A KUBE-SEP-2 -p tcp -m tcp -j DNAT --to-destination 10.65.0.3:8080
+        -A KUBE-SEP-3 -s 10.65.0.4/32 -j KUBE-MARK-MASQ
+        -A KUBE-SEP-3 -p tcp -m tcp -j DNAT --to-destination 10.65.0.4:8080
+        -A KUBE-SEP-3 -p udp -m udp -j DNAT --to-destination 10.65.0.4:5353
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -m conntrack --ctstate INVALID -j DROP
+        -A FORWARD -m mark --mark 0x4000/0x4000 -m comment --comment "kubernetes forwarding rules" -j ACCEPT
+        -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+        -A FORWARD -m conntrack --ctstate DNAT -m comment --comment dnat
+        COMMIT
+
+        """, [
+            // ClusterIP from three pods: each endpoint in turn, the client's own endpoint hairpinned.
+            "in=\(podA) tcp 10.65.0.2:1000 > 10.96.0.20:80 flags=S", "in=\(podA) tcp 10.65.0.2:1001 > 10.96.0.20:80 flags=S",
+            "in=\(podB) tcp 10.65.0.3:1002 > 10.96.0.20:80 flags=S", "in=\(podC) tcp 10.65.0.4:1003 > 10.96.0.20:80 flags=S",
+            // The replies, de-translated: from the ClusterIP back to the client (masqueraded ones to the node).
+            "in=\(podB) tcp 10.65.0.3:8080 > 10.65.0.2:1001 flags=S.", "in=\(podA) tcp 10.65.0.2:1001 > 10.96.0.20:80 flags=.",
+            "in=\(podA) tcp 10.65.0.2:8080 > 10.65.0.3:1002 flags=S.",
+            // NodePort from outside: masqueraded out of the pod's veth, the reply back to the client.
+            "in=eth0 tcp 192.168.0.50:40000 > 192.168.0.10:30080 flags=S", "in=eth0 tcp 192.168.0.51:40000 > 192.168.0.10:30080 flags=S",
+            "in=\(podA) tcp 10.65.0.2:8080 > 192.168.0.10:40000 flags=S.",
+            // A single endpoint by probability 1, the port changed, and the node's own client.
+            "in=\(podA) udp 10.65.0.2:5000 > 10.96.0.21:53 payload=20", "in=\(podC) udp 10.65.0.4:5353 > 10.65.0.2:5000 payload=40",
+            "local udp 192.168.0.10:5001 > 10.96.0.21:53 payload=20",
+            // ICMP errors about translated connections: from the endpoint (outer source
+            // de-translated to the ClusterIP) and from a router past the masquerade.
+            "in=\(podC) icmp 10.65.0.4 > 10.65.0.2 type=3 code=3 quote=udp,10.65.0.2:5000,10.65.0.4:5353",
+            "in=\(podA) udp 10.65.0.2:6000 > 10.96.0.21:53", "in=\(podC) icmp 10.65.0.4 > 10.65.0.2 type=3 code=3 quote=udp,10.65.0.2:6000,10.65.0.4:5353",
+            // ICMP to a ClusterIP: no rule matches it, so it is forwarded toward the default route, never answered.
+            "in=\(podA) icmp 10.65.0.2 > 10.96.0.20 type=8 id=9 seq=1",
+        ])
+
+        try add("redirect, ranges and snat", """
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -p tcp -m tcp --dport 3128 -j REDIRECT --to-ports 8128
+        -A PREROUTING -p udp -m udp --dport 5000:5010 -j REDIRECT
+        -A PREROUTING -d 10.96.1.1/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.65.0.3:8000-8002
+        -A PREROUTING -d 10.96.1.2/32 -p tcp -j DNAT --to-destination 10.65.0.3-10.65.0.4
+        -A POSTROUTING -s 10.65.0.2/32 -d 10.65.0.0/24 -p tcp -j SNAT --to-source 10.65.0.20-10.65.0.29
+        -A POSTROUTING -s 10.65.0.4/32 -o eth0 -p udp -j SNAT --to-source 192.168.0.10:20000-20010
+        -A POSTROUTING -s 10.65.0.3/32 -o eth0 -p udp -j MASQUERADE --to-ports 30000-30010
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A INPUT -m conntrack --ctstate DNAT -m conntrack --ctorigdstport 3128 -m comment --comment redirected
+        -A FORWARD -m conntrack --ctstate SNAT,DNAT -m conntrack --ctreplsrc 10.65.0.3/32 -m comment --comment "to pod b"
+        COMMIT
+
+        """, [
+            "in=\(podA) tcp 10.65.0.2:1000 > 8.8.8.8:3128 flags=S", "in=eth0 udp 192.168.0.50:999 > 192.168.0.10:5005",
+            // The port range is tried from its start; a second client with the same source port moves on.
+            "in=\(podA) tcp 10.65.0.2:1100 > 10.96.1.1:80 flags=S", "in=\(podA) tcp 10.65.0.2:1101 > 10.96.1.1:80 flags=S",
+            "in=\(podC) tcp 10.65.0.4:1100 > 10.96.1.1:80 flags=S",
+            "in=\(podA) tcp 10.65.0.2:1200 > 10.96.1.2:443 flags=S", "in=\(podC) tcp 10.65.0.4:1200 > 10.96.1.2:443 flags=S",
+            // The address range is spread by the kernel's hash of source and destination; a
+            // later connection from the same source address and port keeps its mapping.
+            "in=\(podA) tcp 10.65.0.2:1300 > 10.65.0.3:22 flags=S", "in=\(podA) tcp 10.65.0.2:1300 > 10.65.0.4:22 flags=S",
+            "in=\(podA) tcp 10.65.0.2:1301 > 10.65.0.4:22 flags=S", "in=\(podA) tcp 10.65.0.2:1302 > 10.65.0.4:23 flags=S",
+            // SNAT into a port range keeps the port when it is in range and the tuple is free.
+            // (Out of range, or taken, the kernel starts at a random offset: see the README.)
+            "in=\(podC) udp 10.65.0.4:20005 > 8.8.8.8:53", "in=\(podB) udp 10.65.0.3:30003 > 8.8.4.4:53",
+            "in=eth0 udp 8.8.4.4:53 > 192.168.0.10:30003",
+        ])
+
+        // TCP teardown and window tracking (nf_conntrack_tcp_be_liberal=0).
+        try add("tcp teardown and windows", """
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -m conntrack --ctstate INVALID -m comment --comment invalid -j DROP
+        -A FORWARD -m conntrack --ctstate ESTABLISHED -m comment --comment established
+        -A FORWARD -m conntrack --ctstate NEW -m comment --comment new
+        COMMIT
+
+        """, [
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=S seq=1000 win=64240", "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2000 flags=S. seq=5000 win=65160",
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=. win=502",
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=P. payload=200 win=502",
+            // Far beyond what the receiver advertised: INVALID.
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=P. seq=900000000 payload=100 win=502",
+            "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2000 flags=. win=509",
+            // Close from the client, then the server.
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=F. win=502", "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2000 flags=. win=509",
+            "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2000 flags=F. win=509", "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=. win=502",
+            // A SYN for the same tuple in TIME_WAIT starts a new connection.
+            "in=\(podA) tcp 10.65.0.2:2000 > 10.65.0.3:80 flags=S seq=90000 win=64240",
+            // A reset tears an established connection down.
+            "in=\(podA) tcp 10.65.0.2:2001 > 10.65.0.3:80 flags=S win=64240", "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2001 flags=S. win=65160",
+            "in=\(podA) tcp 10.65.0.2:2001 > 10.65.0.3:80 flags=. win=502", "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2001 flags=R. win=0",
+            "in=\(podA) tcp 10.65.0.2:2001 > 10.65.0.3:80 flags=. win=502",
+            // A lone ACK picked up mid-stream (nf_conntrack_tcp_loose=1), then data from the other side.
+            "in=\(podA) tcp 10.65.0.2:2002 > 10.65.0.3:80 flags=. seq=7000 ack=8000 win=502",
+            "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2002 flags=P. seq=8000 ack=7000 payload=50 win=509",
         ])
 
         try add("reject", """

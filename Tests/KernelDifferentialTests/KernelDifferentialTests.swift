@@ -17,9 +17,10 @@ import Testing
                 total.packets += result.packets
                 total.steps += result.steps
                 total.counters += result.counters
+                total.conntrackEntries += result.conntrackEntries
                 total.disagreements += result.disagreements
             }
-            print("kernel-differential handcrafted: \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.disagreements.count) disagreements")
+            print("kernel-differential handcrafted: \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.conntrackEntries) conntrack entries compared, \(total.disagreements.count) disagreements")
             for disagreement in total.disagreements { Issue.record("\(disagreement)") }
         }
     }

@@ -123,6 +123,21 @@ enum ListSpelling {
             case .lessThan(let v): return " TTL match TTL < \(v)"
             case .greaterThan(let v): return " TTL match TTL > \(v)"
             }
+        case .recent(let recent):
+            // libxt_recent's `recent_print` (checked with iptables-nft 1.8.9 -nvxL).
+            var text = recent.negated ? " ! recent:" : " recent:"
+            switch recent.command {
+            case .set: text += " SET"
+            case .check: text += " CHECK"
+            case .update: text += " UPDATE"
+            case .remove: text += " REMOVE"
+            }
+            if recent.seconds != 0 { text += " seconds: \(SaveSpelling.signed(recent.seconds))" }
+            if recent.reap { text += " reap" }
+            if recent.hitCount != 0 { text += " hit_count: \(SaveSpelling.signed(recent.hitCount))" }
+            if recent.checkTTL { text += " TTL-Match" }
+            text += " name: \(recent.name) side: \(recent.side == .source ? "source" : "dest") mask: \(recent.mask)"
+            return text
         case .unsupported(let name, let arguments):
             // Not the module's own print format: pathsim does not know it.
             return " \(name) " + arguments.map { $0.hasPrefix("--") ? String($0.dropFirst(2)) : $0 }.joined(separator: " ")

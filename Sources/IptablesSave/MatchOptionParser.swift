@@ -20,7 +20,7 @@ extension MatchOptionParser {
 /// model keeps verbatim as `.unsupported`. Anything else is "Couldn't load match", as in iptables.
 enum MatchModules {
     static let unsupported: Set<String> = [
-        "u32", "bpf", "string", "recent", "hashlimit", "connlimit", "owner", "mac", "tos", "dscp", "helper",
+        "u32", "bpf", "string", "hashlimit", "connlimit", "owner", "mac", "tos", "dscp", "helper",
         "ecn", "esp", "ah", "hl", "realm", "cpu", "devgroup", "cgroup", "socket", "time", "quota", "connbytes",
         "connlabel", "nfacct", "osf", "ipvs", "cluster", "tcpmss", "dccp", "sctp-chunks", "condition", "geoip",
         "ipv4options", "conntrack-helper", "rateest", "statistic-legacy", "lb", "l2tp", "mh", "frag", "hbh",
@@ -50,6 +50,7 @@ enum MatchModules {
         case "iprange": return IPRangeModuleParser()
         case "pkttype": return PkttypeModuleParser()
         case "ttl": return TTLModuleParser()
+        case "recent": return RecentModuleParser()
         default: return nil
         }
     }

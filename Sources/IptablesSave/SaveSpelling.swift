@@ -50,6 +50,10 @@ enum SaveSpelling {
         range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound):\(range.upperBound)"
     }
 
+    /// iptables 1.8.9's libxt_recent prints `--seconds` and `--hitcount` with `%d`, so a value
+    /// of 2^31 or more comes out negative (observed: `--seconds 2147483648` saves as `-2147483648`).
+    static func signed(_ value: UInt32) -> String { String(Int32(bitPattern: value)) }
+
     static func setCounter(_ name: String, _ comparison: SetCounterComparison) -> String {
         switch comparison {
         case .equal(let value): return "--\(name)-eq \(value)"
@@ -142,6 +146,16 @@ enum SaveSpelling {
             case .lessThan(let v): words.append("--ttl-lt \(v)")
             case .greaterThan(let v): words.append("--ttl-gt \(v)")
             }
+        case .recent(let recent):
+            // libxt_recent's `recent_save`: the command, then its modifiers, then name, mask and
+            // side, which are always printed (defaults included).
+            if recent.negated { words.append("!") }
+            words.append(recent.command.rawValue)
+            if recent.seconds != 0 { words.append("--seconds \(signed(recent.seconds))") }
+            if recent.reap { words.append("--reap") }
+            if recent.hitCount != 0 { words.append("--hitcount \(signed(recent.hitCount))") }
+            if recent.checkTTL { words.append("--rttl") }
+            words.append("--name \(recent.name) --mask \(recent.mask) \(recent.side.rawValue)")
         case .unsupported(_, let arguments):
             words += arguments
         }

@@ -51,7 +51,7 @@ public enum KubeProxyRenderer {
             let key = ServiceEndpoints.Key(namespace: service.service.meta.namespace ?? "default", service: service.service.meta.name,
                                            port: service.port.name, proto: service.port.proto)
             if service.affinityTimeout != nil {
-                assumptions.append("\(service.port.source.map { "\($0): " } ?? "")kube-proxy: Service port \(service.name) has ClientIP session affinity: its rules use -m recent, which pathsim does not evaluate")
+                assumptions.append("\(service.port.source.map { "\($0): " } ?? "")kube-proxy: Service port \(service.name) has ClientIP session affinity: its -m recent lists start empty in pathsim (a node's current clients are not known), so the first connection from each client picks its endpoint afresh")
             }
             writer.writeService(service, endpoints: endpoints[key] ?? [])
         }

@@ -8,6 +8,9 @@ public struct NATStatus: OptionSet, Hashable, Sendable {
     /// The decision changed the tuple.
     public static let sourceNAT = NATStatus(rawValue: 4)
     public static let destinationNAT = NATStatus(rawValue: 8)
+    /// The kernel chose this entry's NAT port at random (`--random`, `--random-fully`, or a
+    /// source moved off a taken or out-of-range port): pathsim's port is a stand-in.
+    public static let randomPort = NATStatus(rawValue: 16)
 }
 
 /// One connection: the ORIGINAL tuple as the first packet saw it and the REPLY tuple a

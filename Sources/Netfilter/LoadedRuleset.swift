@@ -3,6 +3,9 @@
 struct LoadedRuleset: Sendable {
     struct LoadedTable: Sendable {
         var name: TableName
+        var backend: Backend
+        /// How the back end compiled the rules (§ the `! --sport ! --dport` difference).
+        var dialect: IptablesDialect
         var chains: [Chain]
         var chainIndex: [String: Int]
         /// For each chain and rule: the index of the jump/goto target chain.
@@ -16,7 +19,7 @@ struct LoadedRuleset: Sendable {
     var conntrackActive = false
     var unsupported: [UnsupportedFeature] = []
 
-    init(ruleset: Ruleset, ipsets: [IPSet]) {
+    init(ruleset: Ruleset, ipsets: [IPSet], backend: Backend = .nftables) {
         for set in ipsets { sets[set.name] = IPSetIndex(set) }
         for table in ruleset.tables {
             var index: [String: Int] = [:]
@@ -26,7 +29,7 @@ struct LoadedRuleset: Sendable {
                 if let i = index[hook.rawValue], table.chains[i].isBuiltin { builtin[hook] = i }
             }
             let targets = table.chains.map { chain in chain.rules.map { rule in rule.chainTarget.flatMap { index[$0] } } }
-            tables[table.name] = LoadedTable(name: table.name, chains: table.chains, chainIndex: index, targets: targets, builtin: builtin)
+            tables[table.name] = LoadedTable(name: table.name, backend: backend, dialect: ruleset.dialect, chains: table.chains, chainIndex: index, targets: targets, builtin: builtin)
             for chain in table.chains {
                 for (position, rule) in chain.rules.enumerated() {
                     if rule.target?.needsConntrack == true { conntrackActive = true }

@@ -237,6 +237,51 @@ public enum TTLTest: Hashable, Sendable {
     case equal(UInt8), notEqual(UInt8), lessThan(UInt8), greaterThan(UInt8)
 }
 
+/// `-m recent`'s command: exactly one per rule (libxt_recent and `recent_mt_check` refuse
+/// none or several). The raw value is the option's spelling.
+public enum RecentCommand: String, Hashable, Sendable, CaseIterable {
+    case set = "--set", check = "--rcheck", update = "--update", remove = "--remove"
+}
+
+/// Which address of the packet `-m recent` records and looks up (`XT_RECENT_SOURCE`/`_DEST`).
+public enum RecentSide: String, Hashable, Sendable {
+    case source = "--rsource", destination = "--rdest"
+}
+
+/// `-m recent` (xt_recent revision 1). `negated` is the rule's single `!`, which libxt_recent
+/// accepts only before the command and the kernel applies to the whole result (`info->invert`).
+/// `seconds` and `hitCount` are 0 when not given, as the kernel stores them.
+public struct RecentMatch: Hashable, Sendable {
+    public var command: RecentCommand
+    public var negated: Bool
+    /// The list, shared by every rule of the network namespace that names it.
+    public var name: String
+    public var side: RecentSide
+    /// Applied to the address before it is stored or looked up; for a list the kernel keeps
+    /// the mask of the rule that created it (see `RecentLists`).
+    public var mask: IPv4Address
+    public var seconds: UInt32
+    public var reap: Bool
+    public var hitCount: UInt32
+    /// `--rttl`: the entry must have been recorded with this packet's TTL.
+    public var checkTTL: Bool
+
+    public static let defaultName = "DEFAULT"
+
+    public init(command: RecentCommand, negated: Bool = false, name: String = RecentMatch.defaultName, side: RecentSide = .source,
+                mask: IPv4Address = .broadcast, seconds: UInt32 = 0, reap: Bool = false, hitCount: UInt32 = 0, checkTTL: Bool = false) {
+        self.command = command
+        self.negated = negated
+        self.name = name
+        self.side = side
+        self.mask = mask
+        self.seconds = seconds
+        self.reap = reap
+        self.hitCount = hitCount
+        self.checkTTL = checkTTL
+    }
+}
+
 /// One `-m NAME options...` module of a rule.
 public enum Match: Hashable, Sendable {
     /// `-m tcp` / `-m udp` / `-m sctp` / `-m udplite`, named by the protocol number.
@@ -259,7 +304,8 @@ public enum Match: Hashable, Sendable {
     case iprange(IPRangeMatch)
     case pkttype(Negatable<LinkLayerCast>)
     case ttl(TTLTest)
-    /// A module pathsim parses but cannot evaluate (u32, bpf, string, recent, ...):
+    case recent(RecentMatch)
+    /// A module pathsim parses but cannot evaluate (u32, bpf, string, hashlimit, ...):
     /// kept verbatim, reported at load and whenever a trace evaluates it.
     case unsupported(name: String, arguments: [String])
 
@@ -285,6 +331,7 @@ public enum Match: Hashable, Sendable {
         case .iprange: return "iprange"
         case .pkttype: return "pkttype"
         case .ttl: return "ttl"
+        case .recent: return "recent"
         case .unsupported(let name, _): return name
         }
     }
@@ -292,7 +339,7 @@ public enum Match: Hashable, Sendable {
     /// Whether the outcome depends on per-rule state that evaluating it changes.
     public var isStateful: Bool {
         switch self {
-        case .statistic, .limit: return true
+        case .statistic, .limit, .recent: return true
         default: return false
         }
     }

@@ -36,6 +36,7 @@ public struct PacketInput: Hashable, Sendable {
 /// `nft monitor trace` prints on its `packet:` line.
 public struct ChainVisit: Hashable, Sendable {
     public var table: TableName
+    public var backend: Backend = .nftables
     public var hook: Hook
     public var packet: Packet
     public var inInterface: String?
@@ -60,6 +61,7 @@ public struct MissedRule: Hashable, Sendable {
     public var failed: RuleCondition
     /// How many steps were recorded before this rule was evaluated, to place it in the path.
     public var beforeStep: Int
+    public var backend: Backend = .nftables
 }
 
 /// A rule whose match or target pathsim cannot evaluate, met during a trace.

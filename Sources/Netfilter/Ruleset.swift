@@ -103,6 +103,13 @@ public enum AddressFamily: String, Hashable, Sendable {
 }
 
 /// A whole `iptables-save` file.
+/// Which of the kernel's two iptables implementations holds a set of tables. A node can
+/// have both at once (a component shipping iptables-legacy beside an nf_tables OS): each
+/// registers its own base chains at the same hooks and priorities and both see the packet.
+public enum Backend: String, Hashable, Sendable, Codable, CaseIterable {
+    case nftables = "nf_tables", legacy
+}
+
 public struct Ruleset: Hashable, Sendable {
     public var family: AddressFamily
     public var dialect: IptablesDialect

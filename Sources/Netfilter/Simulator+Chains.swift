@@ -5,7 +5,11 @@ extension Simulator {
     mutating func walk(_ table: LoadedRuleset.LoadedTable, hook: Hook, from builtin: Int, _ flight: inout InFlight) -> Bool {
         let firstStep = flight.trace.steps.count
         let visitIndex = flight.trace.visits.count
-        flight.trace.visits.append(ChainVisit(table: table.name, hook: hook, packet: flight.packet, inInterface: flight.inInterface, outInterface: flight.outInterface, stepRange: firstStep..<firstStep))
+        // A REJECT's answer walks other chains before this walk returns.
+        let outer = walking
+        walking = (table.backend, table.dialect)
+        defer { walking = outer }
+        flight.trace.visits.append(ChainVisit(table: table.name, backend: table.backend, hook: hook, packet: flight.packet, inInterface: flight.inInterface, outInterface: flight.outInterface, stepRange: firstStep..<firstStep))
         defer {
             flight.trace.visits[visitIndex].stepRange = firstStep..<flight.trace.steps.count
             flight.trace.visits[visitIndex].markAfter = flight.packet.mark
@@ -29,15 +33,19 @@ extension Simulator {
             let rule = rules[position]
             if let failed = firstFailure(rule, table: table.name, chain: chain, position: position, hook: hook, &flight) {
                 if options.recordMisses {
-                    flight.trace.missed.append(MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed, beforeStep: flight.trace.steps.count))
+                    flight.trace.missed.append(MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed, beforeStep: flight.trace.steps.count, backend: table.backend))
                 }
                 position += 1
                 continue
             }
-            ruleCounters[table.name]![chain][position].add(bytes: Int(flight.packet.totalLength))
+            if table.backend == .legacy {
+                legacyRuleCounters[table.name]![chain][position].add(bytes: Int(flight.packet.totalLength))
+            } else {
+                ruleCounters[table.name]![chain][position].add(bytes: Int(flight.packet.totalLength))
+            }
             let chainName = table.chains[chain].name
             func step(_ verdict: StepVerdict, _ target: String? = nil) {
-                flight.trace.steps.append(TraceStep(table: table.name, chain: chainName, rule: position + 1, verdict: verdict, target: target))
+                flight.trace.steps.append(TraceStep(table: table.name, chain: chainName, rule: position + 1, verdict: verdict, target: target, backend: table.backend))
             }
             guard let target = rule.target else {
                 step(.continue)
@@ -105,9 +113,13 @@ extension Simulator {
 
     mutating func applyPolicy(_ table: LoadedRuleset.LoadedTable, _ builtin: Int, _ flight: inout InFlight) -> Bool {
         let chain = table.chains[builtin]
-        policyCounters[table.name]![builtin].add(bytes: Int(flight.packet.totalLength))
+        if table.backend == .legacy {
+            legacyPolicyCounters[table.name]![builtin].add(bytes: Int(flight.packet.totalLength))
+        } else {
+            policyCounters[table.name]![builtin].add(bytes: Int(flight.packet.totalLength))
+        }
         let accepted = chain.policy != .drop
-        let step = TraceStep(table: table.name, chain: chain.name, rule: nil, verdict: accepted ? .accept : .drop)
+        let step = TraceStep(table: table.name, chain: chain.name, rule: nil, verdict: accepted ? .accept : .drop, backend: table.backend)
         flight.trace.steps.append(step)
         if !accepted { flight.trace.fate = .droppedByRule(step) }
         return accepted

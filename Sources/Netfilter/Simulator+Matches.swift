@@ -1,7 +1,7 @@
 extension Simulator {
     /// The first condition of `rule` that does not hold for the packet, or nil when all
     /// hold. Conditions are tested in order and stop at the first failure, which matters
-    /// for stateful matches (`limit`, `statistic --mode nth` only count what reaches them).
+    /// for stateful matches (`limit`, `statistic --mode nth`, `recent` only see what reaches them).
     mutating func firstFailure(_ rule: Rule, table: TableName, chain: Int, position: Int, hook: Hook, _ flight: inout InFlight) -> RuleCondition? {
         let packet = flight.packet
         if let test = rule.source, !test.holds(test.value.contains(packet.source)) { return .source }
@@ -11,14 +11,14 @@ extension Simulator {
         if let test = rule.proto, !test.holds(packet.proto == test.value) { return .proto }
         if let test = rule.fragment, !test.holds(packet.isNonFirstFragment) { return .fragment }
         for (index, match) in rule.matches.enumerated() {
-            let key = RuleMatchKey(table: table, chain: chain, rule: position, match: index)
+            let key = RuleMatchKey(backend: walking.backend, table: table, chain: chain, rule: position, match: index)
             if !evaluate(match, key: key, hook: hook, &flight) {
                 if case .unsupported(let name, _) = match {
-                    let chainName = loaded.tables[table]!.chains[chain].name
+                    let chainName = tables(walking.backend)[table]!.chains[chain].name
                     flight.trace.unsupported.append(UnsupportedHit(table: table, chain: chainName, rule: position + 1, feature: "match -m \(name)", location: rule.location, assumption: "assumed not to match"))
                 }
                 if case .set(let setMatch) = match, loaded.sets[setMatch.name] == nil || setMatch.packets != nil || setMatch.bytes != nil {
-                    let chainName = loaded.tables[table]!.chains[chain].name
+                    let chainName = tables(walking.backend)[table]!.chains[chain].name
                     flight.trace.unsupported.append(UnsupportedHit(table: table, chain: chainName, rule: position + 1, feature: "match -m set --match-set \(setMatch.name)", location: rule.location, assumption: "assumed not to match (set unknown or counter test)"))
                 }
                 return .match(index)
@@ -33,7 +33,7 @@ extension Simulator {
         case .ports(_, let test):
             // Port and flag tests never match a non-first fragment, negated or not.
             if packet.isNonFirstFragment { return false }
-            if ruleset.dialect == .nft, let source = test.sourcePorts, let destination = test.destinationPorts, source.negated, destination.negated,
+            if walking.dialect == .nft, let source = test.sourcePorts, let destination = test.destinationPorts, source.negated, destination.negated,
                source.value.lower == source.value.upper, source.value.lower != 0,
                destination.value.lower == destination.value.upper, destination.value.lower != 0 {
                 // iptables-nft 1.8.9 compiles two single negated ports into one 4-byte compare
@@ -150,6 +150,12 @@ extension Simulator {
             case .lessThan(let value): return packet.ttl < value
             case .greaterThan(let value): return packet.ttl > value
             }
+        case .recent(let test):
+            // The lists are made when the rules load (`recent_mt_check`); the engine's state
+            // starts empty, so they are made at the first evaluation, from the whole ruleset.
+            if !recentLists.configured { recentLists.configure(from: recentRulesets) }
+            let address = test.side == .source ? packet.source : packet.destination
+            return recentLists.evaluate(test, address: address, ttl: recentTTL(flight, hook: hook), now: flight.now)
         case .unsupported:
             return false
         }

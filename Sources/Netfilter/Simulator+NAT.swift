@@ -20,7 +20,13 @@ extension Simulator {
             return true
         }
         if attachment.state != .established, !entry.nat.contains(manip.done) {
-            if !runTable(.nat, hook, &flight) { return false }
+            // With both back ends, nf_nat runs their nat chains in hook order and stops at
+            // the first that sets up a mapping (`nf_nat_inet_fn`).
+            for backend in backendOrder {
+                guard let table = tables(backend)[.nat], let chain = table.builtin[hook] else { continue }
+                if !walk(table, hook: hook, from: chain, &flight) { return false }
+                if currentEntry(flight)?.nat.contains(manip.done) == true { break }
+            }
             if let entry = currentEntry(flight), !entry.nat.contains(manip.done) { allocateNullBinding(entry, manip: manip, &flight) }
         }
         if let entry = currentEntry(flight) {
@@ -37,11 +43,13 @@ extension Simulator {
     mutating func allocateNullBinding(_ entry: ConntrackEntry, manip: NATManip, _ flight: inout InFlight) {
         let current = entry.reply.inverted
         // Without a nat table no nat hook is registered: nothing is remapped.
-        let wanted = loaded.tables[.nat] == nil ? current : uniqueTuple(current, ports: nil, manip: manip, entryID: entry.id)
+        let hasNAT = loaded.tables[.nat] != nil || legacy?.tables[.nat] != nil
+        let wanted = hasNAT ? uniqueTuple(current, ports: nil, manip: manip, entryID: entry.id) : current
         modifyEntry(entry.id, &flight) { entry in
             entry.nat.insert(manip.done)
             if wanted != current {
                 entry.nat.insert(manip.changed)
+                if manip == .source { entry.nat.insert(.randomPort) }
                 entry.reply = wanted.inverted
             }
         }
@@ -136,8 +144,12 @@ extension Simulator {
             }
             wanted = uniqueTuple(wanted, ports: ports, manip: manip, entryID: entry.id)
         }
+        // `nf_nat_l4proto_unique_tuple` starts a source port search at a random offset; a
+        // destination range (without --random) starts at its low end, as pathsim does.
+        let portDrawn = random || (manip == .source && wanted.sourcePort != current.sourcePort)
         modifyEntry(attachment.id, &flight) { entry in
             entry.nat.insert(manip.done)
+            if portDrawn { entry.nat.insert(.randomPort) }
             if wanted != current {
                 entry.nat.insert(manip.changed)
                 entry.reply = wanted.inverted

@@ -124,9 +124,13 @@ extension Simulator {
         return loose || route.device == interface
     }
 
-    /// Runs one table's built-in chain for `hook`; false when the packet was dropped.
+    /// Runs one table's built-in chain for `hook` in each back end, in the kernel's order;
+    /// false when the packet was dropped. An ACCEPT ends only that back end's chain.
     mutating func runTable(_ table: TableName, _ hook: Hook, _ flight: inout InFlight) -> Bool {
-        guard let loadedTable = loaded.tables[table], let chain = loadedTable.builtin[hook] else { return true }
-        return walk(loadedTable, hook: hook, from: chain, &flight)
+        for backend in backendOrder {
+            guard let loadedTable = tables(backend)[table], let chain = loadedTable.builtin[hook] else { continue }
+            if !walk(loadedTable, hook: hook, from: chain, &flight) { return false }
+        }
+        return true
     }
 }

@@ -14,6 +14,9 @@
 /// ```
 public struct Simulator: Sendable {
     public let ruleset: Ruleset
+    /// The node's iptables-legacy tables when it has both back ends (`ruleset` is then the
+    /// nf_tables one).
+    public let legacyRuleset: Ruleset?
     public let network: NodeNetwork
     public let sysctls: Sysctls
     public var options: SimulatorOptions
@@ -22,11 +25,22 @@ public struct Simulator: Sendable {
     public internal(set) var ruleCounters: [TableName: [[Counter]]] = [:]
     /// Built-in chain policy counters per table and chain index.
     public internal(set) var policyCounters: [TableName: [Counter]] = [:]
+    /// The same for the iptables-legacy tables.
+    public internal(set) var legacyRuleCounters: [TableName: [[Counter]]] = [:]
+    public internal(set) var legacyPolicyCounters: [TableName: [Counter]] = [:]
     public internal(set) var clock: Double = 0
 
     let loaded: LoadedRuleset
+    let legacy: LoadedRuleset?
+    /// The back ends at each hook, in the order the kernel runs them.
+    let backendOrder: [Backend]
+    /// The table `walk` is in, for what a match needs to know of it (its back end's state
+    /// and dialect).
+    var walking: (backend: Backend, dialect: IptablesDialect) = (.nftables, .nft)
     var random: SplitMix64
     var nthCounters: [RuleMatchKey: UInt32] = [:]
+    /// `-m recent`'s address lists, by name.
+    var recentLists = RecentLists()
     var limitBuckets: [RuleMatchKey: (tokens: Double, last: Double)] = [:]
     /// Connections the node had (`conntrack.txt`), with seconds left in `expires`: they are
     /// put in the table when the first packet sets the clock.
@@ -35,6 +49,7 @@ public struct Simulator: Sendable {
     var branchScript: BranchScript?
 
     struct RuleMatchKey: Hashable, Sendable {
+        var backend: Backend
         var table: TableName
         var chain: Int
         var rule: Int
@@ -43,38 +58,52 @@ public struct Simulator: Sendable {
 
     /// `conntrack`: the node's connections as `conntrack -L` listed them, `expires` holding
     /// the seconds each had left; their presence means the node tracks connections.
-    public init(ruleset: Ruleset, ipsets: [IPSet] = [], network: NodeNetwork = NodeNetwork(), sysctls: Sysctls = Sysctls(),
+    ///
+    /// `legacyRuleset`: the node's iptables-legacy tables, when it also has nf_tables ones.
+    public init(ruleset: Ruleset, legacyRuleset: Ruleset? = nil, ipsets: [IPSet] = [], network: NodeNetwork = NodeNetwork(), sysctls: Sysctls = Sysctls(),
                 options: SimulatorOptions = SimulatorOptions(), conntrack: [ConntrackEntry] = []) {
         self.ruleset = ruleset
+        self.legacyRuleset = legacyRuleset
         seededConntrack = conntrack
         self.network = network
         self.sysctls = sysctls
         self.options = options
         var loaded = LoadedRuleset(ruleset: ruleset, ipsets: ipsets)
-        if options.conntrackAlwaysOn || !conntrack.isEmpty { loaded.conntrackActive = true }
+        legacy = legacyRuleset.map { LoadedRuleset(ruleset: $0, ipsets: ipsets, backend: .legacy) }
+        // Either back end's conntrack-dependent rule registers conntrack for both.
+        if options.conntrackAlwaysOn || !conntrack.isEmpty || legacy?.conntrackActive == true { loaded.conntrackActive = true }
         self.loaded = loaded
+        backendOrder = legacyRuleset == nil ? [.nftables] : (options.legacyRunsFirst ? [.legacy, .nftables] : [.nftables, .legacy])
         random = SplitMix64(seed: options.randomSeed)
         for table in ruleset.tables {
             ruleCounters[table.name] = table.chains.map { [Counter](repeating: .zero, count: $0.rules.count) }
             policyCounters[table.name] = [Counter](repeating: .zero, count: table.chains.count)
         }
+        for table in legacyRuleset?.tables ?? [] {
+            legacyRuleCounters[table.name] = table.chains.map { [Counter](repeating: .zero, count: $0.rules.count) }
+            legacyPolicyCounters[table.name] = [Counter](repeating: .zero, count: table.chains.count)
+        }
+    }
+
+    func tables(_ backend: Backend) -> [TableName: LoadedRuleset.LoadedTable] {
+        backend == .legacy ? legacy?.tables ?? [:] : loaded.tables
     }
 
     /// Features of the loaded rules pathsim cannot evaluate; each trace that meets one says so too.
-    public var unsupportedFeatures: [UnsupportedFeature] { loaded.unsupported }
+    public var unsupportedFeatures: [UnsupportedFeature] { loaded.unsupported + (legacy?.unsupported ?? []) }
 
     /// Whether the rules make the kernel register conntrack in this namespace (§1.6):
     /// without a conntrack-dependent rule nothing is tracked and nat never runs.
     public var conntrackActive: Bool { loaded.conntrackActive }
 
-    public func counter(table: TableName, chain: String, rule: Int) -> Counter? {
-        guard let t = loaded.tables[table], let c = t.chainIndex[chain] else { return nil }
-        return ruleCounters[table]?[c][rule]
+    public func counter(table: TableName, chain: String, rule: Int, backend: Backend = .nftables) -> Counter? {
+        guard let t = tables(backend)[table], let c = t.chainIndex[chain] else { return nil }
+        return (backend == .legacy ? legacyRuleCounters : ruleCounters)[table]?[c][rule]
     }
 
-    public func policyCounter(table: TableName, chain: String) -> Counter? {
-        guard let t = loaded.tables[table], let c = t.chainIndex[chain] else { return nil }
-        return policyCounters[table]?[c]
+    public func policyCounter(table: TableName, chain: String, backend: Backend = .nftables) -> Counter? {
+        guard let t = tables(backend)[table], let c = t.chainIndex[chain] else { return nil }
+        return (backend == .legacy ? legacyPolicyCounters : policyCounters)[table]?[c]
     }
 
     /// Runs one packet and returns its path. Packets share the conntrack table and

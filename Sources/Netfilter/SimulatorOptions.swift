@@ -11,7 +11,13 @@ public struct SimulatorOptions: Hashable, Sendable {
     /// locally is answered with a RST and a UDP datagram with ICMP port unreachable, and
     /// those answers take the OUTPUT path. Off by default: a real node's open ports are unknown.
     public var closedPorts = false
-    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0, conntrackAlwaysOn: Bool = false, closedPorts: Bool = false) {
+    /// With both back ends: whether the iptables-legacy chains run before the nf_tables ones
+    /// at the same hook and priority. The kernel runs the later-registered first, so this
+    /// is true when the legacy tables were created after the nf_tables ones (the usual story:
+    /// the OS's nf_tables rules at boot, a container shipping iptables-legacy later).
+    public var legacyRunsFirst = true
+    public init(recordMisses: Bool = false, randomSeed: UInt64 = 0, conntrackAlwaysOn: Bool = false, closedPorts: Bool = false, legacyRunsFirst: Bool = true) {
+        self.legacyRunsFirst = legacyRunsFirst
         self.recordMisses = recordMisses
         self.randomSeed = randomSeed
         self.conntrackAlwaysOn = conntrackAlwaysOn

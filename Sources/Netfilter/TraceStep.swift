@@ -13,8 +13,12 @@ public struct TraceStep: Hashable, Sendable, Codable, CustomStringConvertible {
     public var verdict: StepVerdict
     /// The chain for jump/goto.
     public var target: String?
+    /// Where the rule lives on a node with both back ends (`nft monitor trace` shows only
+    /// nf_tables steps).
+    public var backend: Backend
 
-    public init(table: TableName, chain: String, rule: Int?, verdict: StepVerdict, target: String? = nil) {
+    public init(table: TableName, chain: String, rule: Int?, verdict: StepVerdict, target: String? = nil, backend: Backend = .nftables) {
+        self.backend = backend
         self.table = table
         self.chain = chain
         self.rule = rule
@@ -24,7 +28,7 @@ public struct TraceStep: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String {
         let position = rule.map { "#\($0)" } ?? "policy"
-        return "\(table.rawValue):\(chain) \(position) \(verdict.rawValue)" + (target.map { " \($0)" } ?? "")
+        return (backend == .legacy ? "legacy " : "") + "\(table.rawValue):\(chain) \(position) \(verdict.rawValue)" + (target.map { " \($0)" } ?? "")
     }
 }
 

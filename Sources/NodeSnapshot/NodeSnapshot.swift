@@ -13,8 +13,12 @@ import Netfilter
 /// | `ip-link.json` | `ip -j link show` | interfaces from ip-addr.json |
 /// | `sysctl.txt` | `sysctl net.ipv4.ip_forward ...` | ip_forward 1, tcp_loose 1, be_liberal 0, rp_filter 0 |
 /// | `conntrack.txt` | `conntrack -L` | an empty conntrack table |
+/// | `iptables-legacy-save.txt` | `iptables-legacy-save -c` | no iptables-legacy tables |
 public struct NodeSnapshot: Sendable {
     public var ruleset: Ruleset
+    /// The iptables-legacy tables of a node that has both back ends (`ruleset` is then what
+    /// `iptables-nft-save` printed).
+    public var legacyRuleset: Ruleset?
     public var ipsets: [IPSet]
     public var network: NodeNetwork
     public var sysctls: Sysctls
@@ -39,6 +43,7 @@ public struct NodeSnapshot: Sendable {
         public static let ipLink = "ip-link.json"
         public static let sysctl = "sysctl.txt"
         public static let conntrack = "conntrack.txt"
+        public static let iptablesLegacySave = "iptables-legacy-save.txt"
     }
 
     public static func load(directory: String) throws(SnapshotLoadError) -> NodeSnapshot {
@@ -74,9 +79,20 @@ public struct NodeSnapshot: Sendable {
             throw .snapshot(SnapshotError(file: path(File.iptablesSave), line: 0, message: "missing: a snapshot needs the output of `iptables-save -c`"))
         }
         let ruleset: Ruleset
+        var legacyRuleset: Ruleset?
         var ipsets: [IPSet] = []
         do {
             ruleset = try IptablesSaveParser.parse(saveText, file: path(File.iptablesSave))
+            if let legacyText = try read(File.iptablesLegacySave) {
+                let legacy = try IptablesSaveParser.parse(legacyText, file: path(File.iptablesLegacySave))
+                // An empty file is what iptables-legacy-save prints on a node without legacy tables.
+                if !legacy.tables.isEmpty {
+                    try RulesetValidator.validate(legacy, file: path(File.iptablesLegacySave))
+                    legacyRuleset = legacy
+                }
+            } else if saveText.contains("iptables-legacy tables present") {
+                defaults.append("\(File.iptablesSave) says the node also has iptables-legacy tables, and \(File.iptablesLegacySave) (`iptables-legacy-save -c`) is missing: their rules are not simulated")
+            }
             if let text = try read(File.ipsetSave) {
                 ipsets = try IPSetSaveParser.parse(text, file: path(File.ipsetSave))
             } else {
@@ -84,6 +100,7 @@ public struct NodeSnapshot: Sendable {
             }
             try RulesetValidator.validate(ruleset, file: path(File.iptablesSave))
             try checkSetsExist(ruleset, ipsets: ipsets, file: path(File.iptablesSave))
+            if let legacyRuleset { try checkSetsExist(legacyRuleset, ipsets: ipsets, file: path(File.iptablesLegacySave)) }
         } catch let error as IptablesSaveError {
             throw .rules(error)
         } catch let error as SnapshotLoadError {
@@ -91,7 +108,8 @@ public struct NodeSnapshot: Sendable {
         } catch {
             throw .snapshot(SnapshotError(file: directory, line: 0, message: "\(error)"))
         }
-        let snapshot = try loadNetwork(read: read, path: path, ruleset: ruleset, ipsets: ipsets, defaults: defaults)
+        var snapshot = try loadNetwork(read: read, path: path, ruleset: ruleset, ipsets: ipsets, defaults: defaults)
+        snapshot.legacyRuleset = legacyRuleset
         return snapshot
     }
 

@@ -18,6 +18,7 @@ public enum SnapshotCollector {
             Command(file: NodeSnapshot.File.ipLink, arguments: ["ip", "-j", "link", "show"], optional: false),
             Command(file: NodeSnapshot.File.sysctl, arguments: ["sysctl", "-e"] + SysctlFile.collectedKeys, optional: true),
             Command(file: NodeSnapshot.File.conntrack, arguments: ["conntrack", "-L"], optional: true),
+            Command(file: NodeSnapshot.File.iptablesLegacySave, arguments: ["iptables-legacy-save", "-c"], optional: true),
         ]
     }
 

@@ -43,8 +43,8 @@ public enum PacketDescription {
         case .delivered: return "accepted: delivered locally"
         case .sent(let interface): return "accepted: sent out of \(interface)"
         case .droppedByRule(let step):
-            return step.rule == nil ? "dropped by the policy of \(step.table.rawValue):\(step.chain)"
-                : "dropped by \(step.table.rawValue):\(step.chain) rule \(step.rule!)"
+            let place = (step.backend == .legacy ? "iptables-legacy " : "") + "\(step.table.rawValue):\(step.chain)"
+            return step.rule == nil ? "dropped by the policy of \(place)" : "dropped by \(place) rule \(step.rule!)"
         case .droppedInRouting(let reason): return "dropped in routing: \(reason.rawValue)"
         case .undetermined(let why): return "undetermined: \(why)"
         }

@@ -6,6 +6,8 @@ import Netfilter
 public struct TraceHuman {
     /// The `-A CHAIN ...` text of a rule, by table, chain and 1-based position.
     public var ruleText: (TableName, String, Int) -> String
+    /// The same for the iptables-legacy tables of a node that has both back ends.
+    public var legacyRuleText: ((TableName, String, Int) -> String)?
     public var colour: Bool
     public var verbose: Bool
 
@@ -13,6 +15,10 @@ public struct TraceHuman {
         self.colour = colour
         self.verbose = verbose
         self.ruleText = ruleText
+    }
+
+    private func text(_ backend: Backend, _ table: TableName, _ chain: String, _ rule: Int) -> String {
+        (backend == .legacy ? legacyRuleText ?? ruleText : ruleText)(table, chain, rule)
     }
 
     private func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -25,12 +31,12 @@ public struct TraceHuman {
         func missesBefore(_ step: Int) {
             guard verbose else { return }
             while let miss = missed.first, miss.beforeStep <= step {
-                lines.append(indent + "    " + paint("· \(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(ruleText(miss.table, miss.chain, miss.rule))", "2"))
+                lines.append(indent + "    " + paint("· \(miss.backend == .legacy ? "legacy " : "")\(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(text(miss.backend, miss.table, miss.chain, miss.rule))", "2"))
                 missed = missed.dropFirst()
             }
         }
         for visit in trace.visits {
-            var header = "\(visit.table.rawValue) \(visit.hook.rawValue)"
+            var header = (visit.backend == .legacy ? "legacy " : "") + "\(visit.table.rawValue) \(visit.hook.rawValue)"
             if let name = visit.inInterface { header += " in=\(name)" }
             if let name = visit.outInterface { header += " out=\(name)" }
             if visit.packet.mark != 0 { header += " mark=0x\(String(visit.packet.mark, radix: 16))" }
@@ -48,7 +54,7 @@ public struct TraceHuman {
         let fate = PacketDescription.fate(trace.fate)
         lines.append(indent + "  verdict: " + paint(fate, trace.fate.isAccepted ? "32" : "31;1"))
         if case .droppedByRule(let step) = trace.fate, let rule = step.rule {
-            let comments = comments(of: ruleText(step.table, step.chain, rule))
+            let comments = comments(of: text(step.backend, step.table, step.chain, rule))
             if !comments.isEmpty { lines.append(indent + "    (\(comments.joined(separator: "; ")))") }
         }
         if trace.finalPacket != trace.input.packet {
@@ -70,14 +76,14 @@ public struct TraceHuman {
     }
 
     func describe(_ step: TraceStep) -> String {
-        let place = "\(step.table.rawValue):\(step.chain)"
+        let place = (step.backend == .legacy ? "legacy " : "") + "\(step.table.rawValue):\(step.chain)"
         guard let rule = step.rule else {
             return "\(place) policy \(step.verdict == .accept ? "ACCEPT" : "DROP") → " + paint(step.verdict.rawValue, step.verdict == .drop ? "31" : "32")
         }
         var action = step.verdict.rawValue
         if let target = step.target { action += " \(target)" }
         let colourCode = step.verdict == .drop ? "31" : step.verdict == .accept ? "32" : "0"
-        return "\(place) #\(rule) \(ruleText(step.table, step.chain, rule)) → " + paint(action, colourCode)
+        return "\(place) #\(rule) \(text(step.backend, step.table, step.chain, rule)) → " + paint(action, colourCode)
     }
 
     func condition(_ condition: RuleCondition) -> String {

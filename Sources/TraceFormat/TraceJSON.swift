@@ -33,6 +33,7 @@ public enum TraceJSON {
             ("verdict", .string(step.verdict.rawValue)),
         ]
         if let target = step.target { pairs.append(("target", .string(target))) }
+        if step.backend == .legacy { pairs.append(("backend", .string(step.backend.rawValue))) }
         return .object(pairs)
     }
 

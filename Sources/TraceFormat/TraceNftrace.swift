@@ -10,7 +10,8 @@ public struct TraceNftrace {
     public func render(_ trace: PacketTrace, id: UInt32) -> String {
         var lines: [String] = []
         let prefix = "trace id \(hex(id)) ip"
-        for visit in trace.visits {
+        // `nft monitor trace` sees only nf_tables chains; iptables-legacy ones are left out.
+        for visit in trace.visits where visit.backend == .nftables {
             lines.append("\(prefix) \(visit.table.rawValue) \(visit.hook.rawValue) packet: \(packetFields(visit))")
             for step in trace.steps[visit.stepRange] {
                 if let rule = step.rule {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import IptablesSave
 import Netfilter
+import NodeSnapshot
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,9 @@ struct ListCommand: ParsableCommand {
     @Option(name: .long, help: "Write the counters after the run in iptables-save -c form.")
     var saveCounters: String?
 
+    @Flag(name: .long, help: "List the iptables-legacy tables (iptables-legacy-save.txt) instead, as iptables-legacy -nvxL does.")
+    var legacy = false
+
     mutating func run() throws {
         let snapshot = try world.loadSnapshot()
         let inputs = try world.packets()
@@ -30,17 +34,18 @@ struct ListCommand: ParsableCommand {
         }
         var simulator = try world.simulator(snapshot)
         for input in inputs { _ = simulator.process(input) }
-        guard let loadedTable = snapshot.ruleset.table(tableName) else {
-            throw fail("the snapshot has no \(table) table", PathsimExit.badInput)
+        let backend: Backend = legacy ? .legacy : .nftables
+        guard let ruleset = legacy ? snapshot.legacyRuleset : snapshot.ruleset else {
+            throw fail("the snapshot has no \(NodeSnapshot.File.iptablesLegacySave)", PathsimExit.badInput)
+        }
+        guard let loadedTable = ruleset.table(tableName) else {
+            throw fail("the snapshot has no \(legacy ? "iptables-legacy " : "")\(table) table", PathsimExit.badInput)
         }
         if let chain, loadedTable.chain(chain) == nil {
             throw fail("no chain \"\(chain)\" in table \(table)", PathsimExit.badInput)
         }
-        print(listing(loadedTable, simulator: simulator), terminator: "")
+        print(IptablesListPrinter.list(loadedTable, chain: chain, lineNumbers: lineNumbers, counters: .simulated(simulator, backend: backend)), terminator: "")
         if let saveCounters { try pathsim.saveCounters(simulator, to: saveCounters) }
     }
 
-    func listing(_ table: Table, simulator: Simulator) -> String {
-        IptablesListPrinter.list(table, chain: chain, lineNumbers: lineNumbers, counters: .simulated(simulator))
-    }
 }

@@ -72,7 +72,7 @@ struct ReplayCommand: ParsableCommand {
         }
         let writers = try FrameWriters(dropped: writeDropped, accepted: writeAccepted, like: reader)
         let ruleText = ruleTextLookup(snapshot.ruleset)
-        let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false, ruleText: ruleText)
+        let human = humanRenderer(snapshot, colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false)
         var progress = ProgressBar(path: file)
         var output = BufferedOutput()
 

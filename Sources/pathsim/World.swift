@@ -4,6 +4,7 @@ import IptablesSave
 import Netfilter
 import NodeSnapshot
 import PacketSpec
+import TraceFormat
 
 /// Options every command that simulates shares: where the node comes from and the packets.
 struct WorldOptions: ParsableArguments {
@@ -20,6 +21,9 @@ struct WorldOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Exit with 69 if the rules use a match or target pathsim does not implement.")
     var strict = false
+
+    @Option(name: .customLong("backend-order"), help: "With iptables-legacy-save.txt beside iptables-save.txt: which back end's chains run first at a hook, legacy-first (the legacy tables were created last; the default) or nft-first.")
+    var backendOrder: BackendOrder = .legacyFirst
 
     @Flag(name: .long, help: "Model the node with no listening sockets: locally delivered TCP gets a RST, UDP an ICMP port unreachable, both traced through OUTPUT.")
     var closedPorts = false
@@ -73,8 +77,9 @@ struct WorldOptions: ParsableArguments {
 
     func simulator(_ snapshot: NodeSnapshot, recordMisses: Bool = false) throws -> Simulator {
         for note in snapshot.defaultsUsed { FileHandleOutput.standardError("pathsim: note: \(note)") }
-        let simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
-                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed, closedPorts: closedPorts),
+        let simulator = Simulator(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
+                                  options: SimulatorOptions(recordMisses: recordMisses, randomSeed: seed, closedPorts: closedPorts,
+                                                            legacyRunsFirst: backendOrder == .legacyFirst),
                                   conntrack: snapshot.conntrack)
         try reportUnsupported(simulator)
         return simulator
@@ -83,15 +88,21 @@ struct WorldOptions: ParsableArguments {
 
 extension CounterSupplier {
     /// The engine's counters after a run.
-    static func simulated(_ simulator: Simulator) -> CounterSupplier {
+    static func simulated(_ simulator: Simulator, backend: Backend = .nftables) -> CounterSupplier {
         CounterSupplier(
-            rule: { table, chain, index, _ in simulator.counter(table: table, chain: chain, rule: index) ?? .zero },
-            policy: { table, chain in simulator.policyCounter(table: table, chain: chain.name) ?? .zero }
+            rule: { table, chain, index, _ in simulator.counter(table: table, chain: chain, rule: index, backend: backend) ?? .zero },
+            policy: { table, chain in simulator.policyCounter(table: table, chain: chain.name, backend: backend) ?? .zero }
         )
     }
 }
 
 /// Rule text by position, for the trace renderers.
+func humanRenderer(_ snapshot: NodeSnapshot, colour: Bool, verbose: Bool) -> TraceHuman {
+    var human = TraceHuman(colour: colour, verbose: verbose, ruleText: ruleTextLookup(snapshot.ruleset))
+    human.legacyRuleText = snapshot.legacyRuleset.map(ruleTextLookup)
+    return human
+}
+
 func ruleTextLookup(_ ruleset: Ruleset) -> (TableName, String, Int) -> String {
     { table, chain, position in
         guard let rules = ruleset.table(table)?.chain(chain)?.rules, position >= 1, position <= rules.count else { return "" }
@@ -99,11 +110,23 @@ func ruleTextLookup(_ ruleset: Ruleset) -> (TableName, String, Int) -> String {
     }
 }
 
+/// The counters in iptables-save -c form; with both back ends the legacy tables' go to
+/// PATH.legacy, as `iptables-legacy-save -c` would print them.
 func saveCounters(_ simulator: Simulator, to path: String) throws {
-    let text = IptablesSavePrinter.print(simulator.ruleset, options: .init(ruleCounters: .all, counters: .simulated(simulator), includeComments: false))
-    do {
-        try writeAtomically(text, to: path)
-    } catch {
-        throw fail("cannot write \(path): \(error.localizedDescription)", PathsimExit.internalError)
+    var files = [(path, IptablesSavePrinter.print(simulator.ruleset, options: .init(ruleCounters: .all, counters: .simulated(simulator), includeComments: false)))]
+    if let legacy = simulator.legacyRuleset {
+        files.append((path + ".legacy", IptablesSavePrinter.print(legacy, options: .init(ruleCounters: .all, counters: .simulated(simulator, backend: .legacy), includeComments: false))))
     }
+    for (file, text) in files {
+        do {
+            try writeAtomically(text, to: file)
+        } catch {
+            throw fail("cannot write \(file): \(error.localizedDescription)", PathsimExit.internalError)
+        }
+    }
+}
+
+/// At the same hook and priority the kernel runs the chains registered last first.
+enum BackendOrder: String, ExpressibleByArgument, CaseIterable {
+    case legacyFirst = "legacy-first", nftFirst = "nft-first"
 }

@@ -10,7 +10,7 @@ import Testing
         FixtureFiles.text("iptables-save/nft-mixed-counted-c.txt"), file: "nft-mixed-counted-c.txt")
 
     /// Rows of modules and targets pathsim keeps verbatim; their own print formats are not reproduced.
-    static let verbatimMarkers = [" u32 ", " recent: ", "STRING match", "limit: up to", "#conn", "tos match", " MAC ", "NFQUEUE num"]
+    static let verbatimMarkers = [" u32 ", "STRING match", "limit: up to", "#conn", "tos match", " MAC ", "NFQUEUE num"]
 
     struct Case: Sendable, CustomTestStringConvertible {
         var table: TableName
@@ -44,6 +44,23 @@ import Testing
             Issue.record("\(testCase.file):\(index + 1)\n  real: \(real)\n  ours: \(ours)")
         }
         #expect(verbatim <= Self.verbatimMarkers.count)
+    }
+
+    /// `-m recent` rows (libxt_recent's `recent_print`), against iptables-nft 1.8.9 -nvxL of
+    /// Fixtures/iptables-save/nft-recent-c.txt: every line must be identical.
+    @Test(arguments: [TableName.filter, .nat])
+    func recentRowsMatchRealOutput(_ name: TableName) throws {
+        let ruleset = try IptablesSaveParser.parse(FixtureFiles.text("iptables-save/nft-recent-c.txt"), file: "nft-recent-c.txt")
+        let table = try #require(ruleset.table(name))
+        let golden = try FixtureFiles.text("iptables-save/list/nft-recent-\(name.rawValue).txt")
+        let printed = IptablesListPrinter.list(table)
+        let a = golden.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = printed.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(a.count == b.count)
+        for (index, (real, ours)) in zip(a, b).enumerated() where real != ours {
+            Issue.record("nft-recent-\(name.rawValue).txt:\(index + 1)\n  real: \(real)\n  ours: \(ours)")
+        }
+        #expect(golden.contains(" recent: "))
     }
 
     @Test func referencesCountJumpsAndGotos() throws {

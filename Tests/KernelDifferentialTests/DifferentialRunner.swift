@@ -13,10 +13,15 @@ struct DifferentialCase {
     var ipsetSave: String
     var packets: [PacketInput]
     /// Also compare the kernel's `conntrack -L` with pathsim's table after the run. Off for
-    /// generated rulesets: there the node's own stack answers packets the cases do not
-    /// model (a SYN-ACK to the raw socket's SYN draws a RST) and those untraced answers move
-    /// the kernel's entries (CLOSE instead of ESTABLISHED on a few seeds).
+    /// the generated rulesets for now: on about one seed in twenty the kernel's entry for a
+    /// TCP connection ends in CLOSE (or without ASSURED) where pathsim's does not, after a
+    /// packet sequence that involves a stack's RST; every path and counter still agrees.
+    /// Until that is explained the comparison runs on the cases written to exercise conntrack.
     var compareConntrack = false
+    /// iptables-legacy tables loaded beside the nf_tables ones (`iptables-legacy-restore`),
+    /// before them (so the nf_tables chains, registered later, run first) or after.
+    var legacySave: String?
+    var legacyLoadedFirst = false
 }
 
 /// What disagreed, in words a failing test can print.
@@ -72,7 +77,14 @@ enum DifferentialRunner {
         var result = DifferentialResult()
         func disagree(_ detail: String) { result.disagreements.append(Disagreement(caseName: testCase.name, detail: detail)) }
 
+        func loadLegacy() throws {
+            guard let legacySave = testCase.legacySave else { return }
+            let loaded = try oracle.runInNode(["iptables-legacy-restore"], stdin: legacySave)
+            guard loaded.status == 0 else { throw KernelOracleError("iptables-legacy-restore: \(loaded.stderr)") }
+        }
+        if testCase.legacyLoadedFirst { try loadLegacy() }
         try oracle.load(iptablesSave: testCase.iptablesSave, ipsetSave: testCase.ipsetSave)
+        if !testCase.legacyLoadedFirst { try loadLegacy() }
         let caseStart = Date().timeIntervalSince1970
         let capture = try capturePath.map { try oracle.startCapture(to: $0) }
         let ruleset = try IptablesSaveParser.parse(testCase.iptablesSave, file: "\(testCase.name).rules")
@@ -83,9 +95,11 @@ enum DifferentialRunner {
         // closed ports included, which pathsim models with `closedPorts`.
         // With `.conntrackRelated` the oracle's own tracing table uses a `ct` expression,
         // which registers conntrack in the namespace whatever the iptables rules say.
-        var simulator = Simulator(ruleset: ruleset, ipsets: sets, network: network, sysctls: sysctls,
+        let legacyRuleset = try testCase.legacySave.map { try IptablesSaveParser.parse($0, file: "\(testCase.name).legacy.rules") }
+        var simulator = Simulator(ruleset: ruleset, legacyRuleset: legacyRuleset, ipsets: sets, network: network, sysctls: sysctls,
                                   options: SimulatorOptions(conntrackAlwaysOn: oracle.localTracing == .conntrackRelated,
-                                                           closedPorts: oracle.localTracing == .allLocal))
+                                                           closedPorts: oracle.localTracing == .allLocal,
+                                                           legacyRunsFirst: !testCase.legacyLoadedFirst))
 
         for (index, input) in testCase.packets.enumerated() {
             // pathsim first: it completes TCP numbers from the connection, and the kernel
@@ -96,7 +110,8 @@ enum DifferentialRunner {
             let kernel = try oracle.send(packet, from: input.ingress)
             result.sends.append(SentPacket(start: start, end: Date().timeIntervalSince1970, kernel: kernel, trace: trace))
             let kernelSteps = kernel.steps + kernel.otherSteps.flatMap { $0 }
-            let pathsimSteps = trace.withGenerated.flatMap(\.steps)
+            // nft monitor trace shows only nf_tables chains; the legacy ones are checked by counters.
+            let pathsimSteps = trace.withGenerated.flatMap(\.steps).filter { $0.backend == .nftables }
             result.packets += 1
             result.steps += kernelSteps.count
             if kernelSteps != pathsimSteps {
@@ -116,6 +131,13 @@ enum DifferentialRunner {
         let (compared, differences) = compareCounters(kernelCounters, with: simulator, side: "pathsim")
         result.counters += compared
         differences.forEach(disagree)
+        if testCase.legacySave != nil {
+            let saved = try oracle.runInNode(["iptables-legacy-save", "-c"])
+            let legacyCounters = try IptablesSaveParser.parse(saved.stdout, file: "kernel iptables-legacy-save -c")
+            let (legacyCompared, legacyDifferences) = compareCounters(legacyCounters, with: simulator, side: "pathsim", backend: .legacy)
+            result.counters += legacyCompared
+            legacyDifferences.map { "legacy " + $0 }.forEach(disagree)
+        }
 
         if testCase.compareConntrack {
             let kernelTable = try ConntrackListFile.parse(try oracle.conntrackList(), file: "kernel conntrack -L")
@@ -129,9 +151,9 @@ enum DifferentialRunner {
     }
 
     /// The kernel's `conntrack -L` against the engine's table: tuples, TCP state, flags and
-    /// mark exactly, seconds left within `slack`. One thing is not compared: the port SNAT
-    /// moves a source to when its own is out of range or taken, which the kernel draws at
-    /// random (`get_random_u16` in `nf_nat_l4proto_unique_tuple`); both must have moved it.
+    /// mark exactly, seconds left within `slack`. One thing is not compared: a NAT port the
+    /// kernel draws at random (`get_random_u16` in `nf_nat_l4proto_unique_tuple`), which
+    /// pathsim marks `randomPort` on its entry.
     static func compareConntrack(_ kernel: [ConntrackEntry], with simulator: Simulator, slack: Double) -> (Int, [String]) {
         var ours = Dictionary(simulator.conntrack.sortedEntries.map { ($0.original, $0) }, uniquingKeysWith: { a, _ in a })
         var differences: [String] = []
@@ -156,24 +178,27 @@ enum DifferentialRunner {
 
     static func sameReply(_ kernel: ConntrackEntry, _ ours: ConntrackEntry) -> Bool {
         if kernel.reply == ours.reply { return true }
-        let kernelMoved = kernel.reply.destinationPort != kernel.original.sourcePort
-        let oursMoved = ours.reply.destinationPort != ours.original.sourcePort
+        guard ours.nat.contains(.randomPort) else { return false }
         var a = kernel.reply, b = ours.reply
         a.destinationPort = 0
         b.destinationPort = 0
-        return kernelMoved && oursMoved && a == b
+        if ours.proto == IPProtocolNumber.icmp {
+            a.sourcePort = 0
+            b.sourcePort = 0
+        }
+        return a == b
     }
 
     /// Every rule and policy counter of the kernel's `iptables-save -c` against the engine's:
     /// how many were compared, and the ones that differ.
-    static func compareCounters(_ kernel: Ruleset, with simulator: Simulator, side: String) -> (Int, [String]) {
+    static func compareCounters(_ kernel: Ruleset, with simulator: Simulator, side: String, backend: Backend = .nftables) -> (Int, [String]) {
         var compared = 0
         var differences: [String] = []
         for table in kernel.tables {
             for chain in table.chains {
                 if chain.isBuiltin {
                     compared += 1
-                    let ours = simulator.policyCounter(table: table.name, chain: chain.name) ?? .zero
+                    let ours = simulator.policyCounter(table: table.name, chain: chain.name, backend: backend) ?? .zero
                     if ours != chain.policyCounter {
                         differences.append("policy counter \(table.name.rawValue):\(chain.name): kernel [\(chain.policyCounter.packets):\(chain.policyCounter.bytes)], \(side) [\(ours.packets):\(ours.bytes)]")
                     }
@@ -181,7 +206,7 @@ enum DifferentialRunner {
                 for (position, rule) in chain.rules.enumerated() {
                     compared += 1
                     let theirs = rule.counters ?? .zero
-                    let ours = simulator.counter(table: table.name, chain: chain.name, rule: position) ?? .zero
+                    let ours = simulator.counter(table: table.name, chain: chain.name, rule: position, backend: backend) ?? .zero
                     if ours != theirs {
                         differences.append("counter \(table.name.rawValue):\(chain.name) #\(position + 1): kernel [\(theirs.packets):\(theirs.bytes)], \(side) [\(ours.packets):\(ours.bytes)]: \(IptablesSavePrinter.ruleText(rule, chain: chain.name))")
                     }

@@ -230,6 +230,76 @@ enum HandcraftedCases {
             "in=\(podB) tcp 10.65.0.3:80 > 10.65.0.2:2002 flags=P. seq=8000 ack=7000 payload=50 win=509",
         ])
 
+        // xt_recent: kube-proxy's ClientIP session affinity (--rcheck before the nth choice,
+        // --set in the endpoint chain, clients from pods, outside and the node itself), and
+        // --set/--rcheck/--update --hitcount/--remove, a negated --set, --rdest with the list's
+        // first --mask, and --rttl in FORWARD against a TTL recorded in PREROUTING (the kernel
+        // adds back the hop ip_forward took). Windows are an hour: the kernel's clock is wall
+        // time, so expiry is left to the unit tests.
+        try add("recent", """
+        *mangle
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        -A PREROUTING -p udp -m udp --dport 7000 -m recent --set --name ttl --mask 255.255.255.255 --rsource
+        COMMIT
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :INPUT ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        :POSTROUTING ACCEPT [0:0]
+        :KUBE-SERVICES - [0:0]
+        :KUBE-SVC-STICKY - [0:0]
+        :KUBE-SEP-B - [0:0]
+        :KUBE-SEP-C - [0:0]
+        -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+        -A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+        -A KUBE-SERVICES -d 10.96.0.30/32 -p tcp -m comment --comment "default/sticky:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-STICKY
+        -A KUBE-SVC-STICKY -m comment --comment "default/sticky:http -> 10.65.0.3:8080" -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-B --mask 255.255.255.255 --rsource -j KUBE-SEP-B
+        -A KUBE-SVC-STICKY -m comment --comment "default/sticky:http -> 10.65.0.4:8080" -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-C --mask 255.255.255.255 --rsource -j KUBE-SEP-C
+        -A KUBE-SVC-STICKY -m comment --comment "default/sticky:http -> 10.65.0.3:8080" -m statistic --mode nth --every 2 --packet 0 -j KUBE-SEP-B
+        -A KUBE-SVC-STICKY -m comment --comment "default/sticky:http -> 10.65.0.4:8080" -j KUBE-SEP-C
+        -A KUBE-SEP-B -p tcp -m comment --comment "default/sticky:http" -m recent --set --name KUBE-SEP-B --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.65.0.3:8080
+        -A KUBE-SEP-C -p tcp -m comment --comment "default/sticky:http" -m recent --set --name KUBE-SEP-C --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.65.0.4:8080
+        COMMIT
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -p udp -m udp --dport 6000 -m recent --set --name plain --mask 255.255.255.255 --rsource
+        -A FORWARD -p udp -m udp --dport 6001 -m recent --rcheck --seconds 3600 --name plain --mask 255.255.255.255 --rsource -m comment --comment seen
+        -A FORWARD -p udp -m udp --dport 6001 -m recent ! --rcheck --name plain --mask 255.255.255.255 --rsource -m comment --comment unseen
+        -A FORWARD -p udp -m udp --dport 6002 -m recent --update --seconds 3600 --hitcount 3 --name plain --mask 255.255.255.255 --rsource -m comment --comment "third hit"
+        -A FORWARD -p udp -m udp --dport 6003 -m recent --remove --name plain --mask 255.255.255.255 --rsource -m comment --comment removed
+        -A FORWARD -p udp -m udp --dport 6004 -m recent --set --name masked --mask 255.255.255.0 --rdest
+        -A FORWARD -p udp -m udp --dport 6005 -m recent --rcheck --name masked --mask 255.255.255.255 --rdest -m comment --comment "same /24"
+        -A FORWARD -p udp -m udp --dport 6006 -m recent ! --set --name negated --mask 255.255.255.255 --rsource -m comment --comment never
+        -A FORWARD -p udp -m udp --dport 6007 -m recent --rcheck --name negated --mask 255.255.255.255 --rsource -m comment --comment "recorded anyway"
+        -A FORWARD -p udp -m udp --dport 7001 -m recent --rcheck --rttl --name ttl --mask 255.255.255.255 --rsource -m comment --comment "same TTL"
+        COMMIT
+
+        """, [
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6001", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6000",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6001", "in=\(podB) udp 10.65.0.3:5000 > 10.65.0.2:6001",
+            // --update --hitcount 3 after one, then three --set timestamps; it then refreshes.
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6002", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6000",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6000", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6002",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6002",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6003", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6003",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6001",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6004", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.4:6005",
+            "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6006", "in=\(podA) udp 10.65.0.2:5000 > 10.65.0.3:6007",
+            "in=eth0 udp 192.168.0.50:5000 > 10.65.0.2:7000 ttl=64", "in=eth0 udp 192.168.0.50:5000 > 10.65.0.2:7001 ttl=64",
+            "in=eth0 udp 192.168.0.50:5000 > 10.65.0.2:7001 ttl=30",
+            // Session affinity: the nth choice alternates B, C; each client then stays put.
+            "in=\(podA) tcp 10.65.0.2:3000 > 10.96.0.30:80 flags=S", "in=eth0 tcp 192.168.0.50:40000 > 10.96.0.30:80 flags=S",
+            "in=\(podA) tcp 10.65.0.2:3001 > 10.96.0.30:80 flags=S", "in=eth0 tcp 192.168.0.50:40001 > 10.96.0.30:80 flags=S",
+            "in=eth0 tcp 192.168.0.51:40000 > 10.96.0.30:80 flags=S", "local tcp 192.168.0.10:5000 > 10.96.0.30:80 flags=S",
+            "local tcp 192.168.0.10:5001 > 10.96.0.30:80 flags=S", "in=\(podA) tcp 10.65.0.2:3002 > 10.96.0.30:80 flags=S",
+        ])
+
         try add("reject", """
         *filter
         :INPUT ACCEPT [0:0]

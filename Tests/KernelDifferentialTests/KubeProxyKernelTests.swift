@@ -51,15 +51,20 @@ struct KubeProxyKernelTests {
         "in=cali1f79f9e08f2 tcp 10.65.0.2:41020 > 10.96.0.99:80 flags=S",
         "in=eth0 tcp 203.0.113.5:40030 > 10.96.0.99:80 flags=S",
         "in=eth0 tcp 203.0.113.5:40031 > 192.168.0.10:30099 flags=S",
+        // ClientIP session affinity (xt_recent): the nth choice sends the pod to 10.65.0.3 and
+        // the outside client to 10.66.0.11; their next connections stay there, although the
+        // nth rule would now pick 10.65.0.3 for the outside client.
+        "in=cali1f79f9e08f2 tcp 10.65.0.2:41040 > 10.96.0.50:80 flags=S",
+        "in=eth0 tcp 203.0.113.5:40040 > 10.96.0.50:80 flags=S",
+        "in=eth0 tcp 203.0.113.5:40041 > 10.96.0.50:80 flags=S",
+        "in=cali1f79f9e08f2 tcp 10.65.0.2:41041 > 10.96.0.50:80 flags=S",
     ]
 
     @Test(OracleSupport.requiresKernel) func kubeProxyRulesAgreeWithKernel() throws {
         try OracleSupport.exclusive {
             let clock = ContinuousClock()
             let start = clock.now
-            var cluster = try ClusterLoader.load(paths: [Self.fixture("clusters/kube-proxy")])
-            // Session affinity needs xt_recent, which pathsim does not evaluate: left out here.
-            cluster.services.removeAll { $0.clientIPAffinityTimeout != nil }
+            let cluster = try ClusterLoader.load(paths: [Self.fixture("clusters/kube-proxy")])
             var rendered = try FelixRenderer.render(cluster, node: "node-1")
             // MASQUERADE without --random-fully (kube-proxy's rule where iptables lacks it): the
             // kernel's random port choice is not modelled, plain MASQUERADE keeps the port.
@@ -101,6 +106,8 @@ struct KubeProxyKernelTests {
             #expect(verdicts[18] == "drop" && result.sends[18].kernel.steps.last?.chain == "KUBE-SERVICES")
             #expect(verdicts[19] == "drop" && verdicts[20] == "drop")
             #expect(result.sends[1].trace.finalPacket.source.description == "10.96.0.10")
+            let sticky = result.sends.suffix(4).map { $0.trace.finalPacket.destination.description }
+            #expect(sticky == ["10.65.0.3", "10.66.0.11", "10.66.0.11", "10.65.0.3"])
         }
     }
 

@@ -96,7 +96,7 @@ struct RenderedPolicyKernelTests {
             let network = try DifferentialRunner.network(oracle)
             let clock = ContinuousClock()
             let start = clock.now
-            var cases = 0, packets = 0, steps = 0, counters = 0, passed = 0, wholeDecisions = 0
+            var cases = 0, packets = 0, steps = 0, counters = 0, entries = 0, passed = 0, wholeDecisions = 0
             var retried: [String] = []
             var problems: [String] = []
             for seed in seeds {
@@ -117,7 +117,7 @@ struct RenderedPolicyKernelTests {
                     let probes = Self.probes(generated, limit: limit)
                     let testCase = DifferentialCase(name: name, iptablesSave: rendered.files[NodeSnapshot.File.iptablesSave] ?? "",
                                                     ipsetSave: rendered.files[NodeSnapshot.File.ipsetSave] ?? "",
-                                                    packets: try DifferentialRunner.packets(probes.map(\.spec)))
+                                                    packets: try DifferentialRunner.packets(probes.map(\.spec)), compareConntrack: true)
                     var result: DifferentialResult
                     do {
                         result = try DifferentialRunner.run(testCase, oracle: oracle, network: network)
@@ -138,6 +138,7 @@ struct RenderedPolicyKernelTests {
                     packets += result.packets
                     steps += result.steps
                     counters += result.counters
+                    entries += result.conntrackEntries
                     problems += result.disagreements.prefix(5).map { "\($0)\ncluster:\n\(generated.summary)" }
                     for (probe, sent) in zip(probes, result.sends) {
                         let kernelVerdict = sent.kernel.original?.steps.last?.verdict
@@ -164,7 +165,7 @@ struct RenderedPolicyKernelTests {
                     }
                 }
             }
-            print("rendered-policy kernel: \(seeds.count) clusters, \(cases) rendered rulesets, \(packets) packets (\(passed) passed by the kernel, \(wholeDecisions) decided wholly on this node), \(steps) steps, \(counters) counters compared, \(problems.count) problems, in \(clock.now - start); retried after a possibly late trace: \(retried)")
+            print("rendered-policy kernel: \(seeds.count) clusters, \(cases) rendered rulesets, \(packets) packets (\(passed) passed by the kernel, \(wholeDecisions) decided wholly on this node), \(steps) steps, \(counters) counters and \(entries) conntrack entries compared, \(problems.count) problems, in \(clock.now - start); retried after a possibly late trace: \(retried)")
             for problem in problems.prefix(10) { Issue.record(Comment(rawValue: problem)) }
         }
     }

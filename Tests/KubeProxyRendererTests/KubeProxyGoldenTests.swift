@@ -48,12 +48,18 @@ struct KubeProxyGoldenTests {
             #expect(text == golden, "kube-proxy/\(file) differs from the golden file")
         }
         let snapshot = try rendered.snapshot()
-        // Every rule of the merged text loads; -m recent (session affinity) is the one module
-        // pathsim keeps without evaluating.
-        let unsupported = snapshot.ruleset.tables.flatMap(\.chains).flatMap(\.rules).filter { rule in
+        // Every rule of the merged text loads and every module is evaluated, session affinity's
+        // -m recent included (two --set and two --rcheck rules).
+        let rules = snapshot.ruleset.tables.flatMap(\.chains).flatMap(\.rules)
+        let unsupported = rules.filter { rule in
             rule.matches.contains { if case .unsupported = $0 { return true } else { return false } }
         }
-        #expect(unsupported.count == 4)
+        #expect(unsupported.isEmpty)
+        let recent = rules.flatMap(\.matches).compactMap { match -> RecentMatch? in
+            if case .recent(let recent) = match { return recent } else { return nil }
+        }
+        #expect(recent.map(\.command) == [.set, .set, .check, .check])
+        #expect(recent.filter { $0.command == .check }.allSatisfy { $0.seconds == 600 && $0.reap && $0.side == .source && $0.mask == .broadcast })
         #expect(rendered.assumptions.contains("kube-proxy: cluster CIDR 10.64.0.0/10 taken from IPPool default-ipv4-ippool (kube-proxy's --cluster-cidr); other traffic to a cluster IP is masqueraded"))
         #expect(rendered.assumptions.contains("kube-proxy: node IP 192.168.0.10 (Node node-1 InternalIP), for loadBalancerSourceRanges that include the node"))
     }

@@ -14,10 +14,9 @@ import Testing
 /// save spelling: `-s`/`-d`/`-p` move before the modules and single addresses get `/32`
 /// (`-m tcp -p tcp -d 172.30.0.41 --dport 80` → `-d 172.30.0.41/32 -p tcp ... -m tcp --dport 80`),
 /// `-j REJECT` gains its default `--reject-with icmp-port-unreachable`, and `MARK --or-mark` /
-/// `--xor-mark` print as `--set-xmark 0x4000/0x4000` / `0x4000/0x0`. The two `-m recent` rules
-/// are modules pathsim keeps verbatim, so their save spelling (libxt_recent prints `--set` or
-/// `--rcheck --seconds --reap` first, then `--name`, `--mask 255.255.255.255 --rsource`) is
-/// written out here.
+/// `--xor-mark` print as `--set-xmark 0x4000/0x4000` / `0x4000/0x0`, and the two `-m recent`
+/// rules as libxt_recent saves them (`--set` or `--rcheck --seconds --reap` first, then `--name`,
+/// `--mask 255.255.255.255 --rsource`).
 @Suite("kube-proxy's proxier_test.go expectations")
 struct UpstreamProxierTests {
     static func service(_ namespace: String, _ name: String, _ body: (inout KubernetesService) -> Void) -> KubernetesService {
@@ -167,21 +166,13 @@ struct UpstreamProxierTests {
         COMMIT
         """#
 
-    /// The save spelling of the two `-m recent` rules, which the parser keeps verbatim.
-    static let recentInSaveSpelling: [String: String] = [
-        "-m recent --name KUBE-SEP-I77PXRDZVX7PMWMN --set": "-m recent --set --name KUBE-SEP-I77PXRDZVX7PMWMN --mask 255.255.255.255 --rsource",
-        "-m recent --name KUBE-SEP-I77PXRDZVX7PMWMN --rcheck --seconds 10800 --reap":
-            "-m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-I77PXRDZVX7PMWMN --mask 255.255.255.255 --rsource",
-    ]
-
     @Test func overallRulesMatchTestOverallIPTablesRules() throws {
         let rendered = try KubeProxyRenderer.render(Self.overallCluster, node: "test-node", options: Self.overallOptions)
         let expected = try IptablesSaveParser.parse(Self.overallExpected, file: "proxier_test.go")
         var compared = 0
         for table in expected.tables {
             for chain in table.chains {
-                var want = chain.rules.map { IptablesSavePrinter.ruleText($0, chain: chain.name) }
-                for (restore, save) in Self.recentInSaveSpelling { want = want.map { $0.replacingOccurrences(of: restore, with: save) } }
+                let want = chain.rules.map { IptablesSavePrinter.ruleText($0, chain: chain.name) }
                 let have = rendered.table(table.name.rawValue)?.chain(chain.name)?.rules.map(\.text)
                 #expect(have == want, "\(table.name.rawValue) \(chain.name)")
                 compared += want.count

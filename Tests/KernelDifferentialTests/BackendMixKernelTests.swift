@@ -90,7 +90,7 @@ import Testing
             defer { oracle.shutdown() }
             let network = try DifferentialRunner.network(oracle)
             let testCase = DifferentialCase(name: legacyLoadedFirst ? "legacy loaded first" : "nft loaded first", iptablesSave: Self.nft, ipsetSave: "",
-                                            packets: try DifferentialRunner.packets(Self.packets), compareConntrack: true,
+                                            packets: try DifferentialRunner.packets(Self.packets),
                                             legacySave: Self.legacy, legacyLoadedFirst: legacyLoadedFirst)
             var result = try DifferentialRunner.run(testCase, oracle: oracle, network: network)
             if !result.disagreements.isEmpty {

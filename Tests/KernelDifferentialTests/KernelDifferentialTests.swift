@@ -70,6 +70,7 @@ import Testing
                 total.packets += result.packets
                 total.steps += result.steps
                 total.counters += result.counters
+                total.conntrackEntries += result.conntrackEntries
                 if let reason = Self.knownGaps[seed] {
                     if result.disagreements.isEmpty {
                         Issue.record("seed \(seed) is listed as a known gap but now agrees with the kernel: remove it from knownGaps")
@@ -83,7 +84,7 @@ import Testing
                 if !result.disagreements.isEmpty { failedSeeds.append(seed) }
                 total.disagreements += result.disagreements
             }
-            print("kernel-differential random: \(seeds.count) rulesets, \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.disagreements.count) disagreements\(failedSeeds.isEmpty ? "" : " (seeds \(failedSeeds))"); known gaps: \(knownGapSeeds); retried after a possibly late trace: \(retried)")
+            print("kernel-differential random: \(seeds.count) rulesets, \(total.packets) packets, \(total.steps) steps, \(total.counters) counters compared, \(total.conntrackEntries) conntrack entries compared, \(total.disagreements.count) disagreements\(failedSeeds.isEmpty ? "" : " (seeds \(failedSeeds))"); known gaps: \(knownGapSeeds); retried after a possibly late trace: \(retried)")
             for disagreement in total.disagreements.prefix(40) { Issue.record("\(disagreement)") }
         }
     }

@@ -82,7 +82,7 @@ struct KubeProxyKernelTests {
             }
             let testCase = DifferentialCase(name: "kube-proxy node-1", iptablesSave: merged.iptablesSave,
                                             ipsetSave: rendered.files[NodeSnapshot.File.ipsetSave] ?? "",
-                                            packets: try DifferentialRunner.packets(Self.packets), compareConntrack: true)
+                                            packets: try DifferentialRunner.packets(Self.packets))
             var result = try DifferentialRunner.run(testCase, oracle: oracle, network: network)
             if !result.disagreements.isEmpty {
                 // A trace line later than the quiet window looks like a disagreement; run again slowly.

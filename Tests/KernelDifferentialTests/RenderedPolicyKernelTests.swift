@@ -117,7 +117,7 @@ struct RenderedPolicyKernelTests {
                     let probes = Self.probes(generated, limit: limit)
                     let testCase = DifferentialCase(name: name, iptablesSave: rendered.files[NodeSnapshot.File.iptablesSave] ?? "",
                                                     ipsetSave: rendered.files[NodeSnapshot.File.ipsetSave] ?? "",
-                                                    packets: try DifferentialRunner.packets(probes.map(\.spec)), compareConntrack: true)
+                                                    packets: try DifferentialRunner.packets(probes.map(\.spec)))
                     var result: DifferentialResult
                     do {
                         result = try DifferentialRunner.run(testCase, oracle: oracle, network: network)

@@ -79,6 +79,26 @@ import Testing
         #expect(sim.conntrack.count == 0)
     }
 
+    @Test func aResetSentByRejectClosesTheConnection() throws {
+        var sim = try simulator("""
+        *filter
+        :INPUT ACCEPT [0:0]
+        :FORWARD ACCEPT [0:0]
+        :OUTPUT ACCEPT [0:0]
+        -A FORWARD -m conntrack --ctstate ESTABLISHED -p tcp -m tcp --dport 80 -m length --length 100:65535 -j REJECT --reject-with tcp-reset
+        COMMIT
+
+        """)
+        _ = try run(&sim, ["in=cali1 tcp 10.65.0.2:1000 > 10.65.0.3:80 flags=S", "in=cali2 tcp 10.65.0.3:80 > 10.65.0.2:1000 flags=S.",
+                           "in=cali1 tcp 10.65.0.2:1000 > 10.65.0.3:80 flags=."])
+        #expect(sim.conntrack.sortedEntries.first?.tcpState == .established)
+        _ = try run(&sim, ["in=cali1 tcp 10.65.0.2:1000 > 10.65.0.3:80 flags=P. payload=100"])
+        // nf_ct_set_closing: CLOSE, with CLOSE's ten seconds (checked on the kernel).
+        let entry = try #require(sim.conntrack.sortedEntries.first)
+        #expect(entry.tcpState == .close)
+        #expect(abs(entry.expires - sim.clock - 10) < 0.01)
+    }
+
     static let snatRange = """
     *nat
     :PREROUTING ACCEPT [0:0]

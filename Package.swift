@@ -59,8 +59,8 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
-        .testTarget(name: "CalicoModelTests", dependencies: ["CalicoModel"]),
-        .testTarget(name: "ClusterYAMLTests", dependencies: ["CalicoModel", "ClusterYAML"]),
+        .testTarget(name: "CalicoModelTests", dependencies: ["CalicoModel", "PolicyTestSupport"]),
+        .testTarget(name: "ClusterYAMLTests", dependencies: ["CalicoModel", "ClusterYAML", "PolicyTestSupport"]),
         // Test support: Kubernetes NetworkPolicy semantics written apart from the renderer, and seeded cluster generation.
         .target(name: "PolicyTestSupport", dependencies: ["CalicoModel", "Netfilter"], path: "Tests/PolicyTestSupport"),
         .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "PolicyTestSupport"]),

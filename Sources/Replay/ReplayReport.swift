@@ -2,7 +2,7 @@ import Netfilter
 
 /// The human summary at the end of a replay.
 public enum ReplayReport {
-    public static func render(_ s: ReplaySummary, ruleText: (TableName, String, Int) -> String) -> String {
+    public static func render(_ s: ReplaySummary, ruleText: (Backend, TableName, String, Int) -> String) -> String {
         var lines: [String] = []
         lines.append("\(s.frames) frames: \(s.packets) packets replayed, \(s.egressCopies) egress copies checked, \(s.skipped.values.reduce(0, +)) skipped")
         lines.append("  delivered locally \(s.delivered), forwarded \(s.forwarded), sent by the node \(s.sentByNode), dropped by rules \(s.droppedByRule), dropped in routing \(s.droppedInRouting)"
@@ -17,8 +17,9 @@ public enum ReplayReport {
         if !top.isEmpty {
             lines.append("what dropped packets:")
             for (step, packets) in top {
-                let place = step.rule.map { "\(step.table.rawValue):\(step.chain) #\($0)" } ?? "\(step.table.rawValue):\(step.chain) policy \(step.verdict.rawValue.uppercased())"
-                let text = step.rule.map { "  " + ruleText(step.table, step.chain, $0) } ?? ""
+                let chain = (step.backend == .legacy ? "legacy " : "") + "\(step.table.rawValue):\(step.chain)"
+                let place = step.rule.map { "\(chain) #\($0)" } ?? "\(chain) policy \(step.verdict.rawValue.uppercased())"
+                let text = step.rule.map { "  " + ruleText(step.backend, step.table, step.chain, $0) } ?? ""
                 lines.append("  \(String(packets).leftPadded(8))  \(place)\(text)")
             }
         }

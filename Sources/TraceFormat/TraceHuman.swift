@@ -5,20 +5,14 @@ import Netfilter
 /// text and what it did, the verdict, the packet as it left, and the conntrack entry.
 public struct TraceHuman {
     /// The `-A CHAIN ...` text of a rule, by table, chain and 1-based position.
-    public var ruleText: (TableName, String, Int) -> String
-    /// The same for the iptables-legacy tables of a node that has both back ends.
-    public var legacyRuleText: ((TableName, String, Int) -> String)?
+    public var ruleText: (Backend, TableName, String, Int) -> String
     public var colour: Bool
     public var verbose: Bool
 
-    public init(colour: Bool, verbose: Bool, ruleText: @escaping (TableName, String, Int) -> String) {
+    public init(colour: Bool, verbose: Bool, ruleText: @escaping (Backend, TableName, String, Int) -> String) {
         self.colour = colour
         self.verbose = verbose
         self.ruleText = ruleText
-    }
-
-    private func text(_ backend: Backend, _ table: TableName, _ chain: String, _ rule: Int) -> String {
-        (backend == .legacy ? legacyRuleText ?? ruleText : ruleText)(table, chain, rule)
     }
 
     private func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -31,7 +25,7 @@ public struct TraceHuman {
         func missesBefore(_ step: Int) {
             guard verbose else { return }
             while let miss = missed.first, miss.beforeStep <= step {
-                lines.append(indent + "    " + paint("· \(miss.backend == .legacy ? "legacy " : "")\(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(text(miss.backend, miss.table, miss.chain, miss.rule))", "2"))
+                lines.append(indent + "    " + paint("· \(miss.backend == .legacy ? "legacy " : "")\(miss.table.rawValue):\(miss.chain) #\(miss.rule) no match (\(condition(miss.failed))): \(ruleText(miss.backend, miss.table, miss.chain, miss.rule))", "2"))
                 missed = missed.dropFirst()
             }
         }
@@ -54,7 +48,7 @@ public struct TraceHuman {
         let fate = PacketDescription.fate(trace.fate)
         lines.append(indent + "  verdict: " + paint(fate, trace.fate.isAccepted ? "32" : "31;1"))
         if case .droppedByRule(let step) = trace.fate, let rule = step.rule {
-            let comments = comments(of: text(step.backend, step.table, step.chain, rule))
+            let comments = comments(of: ruleText(step.backend, step.table, step.chain, rule))
             if !comments.isEmpty { lines.append(indent + "    (\(comments.joined(separator: "; ")))") }
         }
         if trace.finalPacket != trace.input.packet {
@@ -83,7 +77,7 @@ public struct TraceHuman {
         var action = step.verdict.rawValue
         if let target = step.target { action += " \(target)" }
         let colourCode = step.verdict == .drop ? "31" : step.verdict == .accept ? "32" : "0"
-        return "\(place) #\(rule) \(text(step.backend, step.table, step.chain, rule)) → " + paint(action, colourCode)
+        return "\(place) #\(rule) \(ruleText(step.backend, step.table, step.chain, rule)) → " + paint(action, colourCode)
     }
 
     func condition(_ condition: RuleCondition) -> String {

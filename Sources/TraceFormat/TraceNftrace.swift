@@ -4,8 +4,8 @@ import Netfilter
 /// base chain entered, one `rule` line per matched rule and a `policy` line per applied
 /// policy, so pathsim's path can be set beside the kernel's.
 public struct TraceNftrace {
-    public var ruleText: (TableName, String, Int) -> String
-    public init(ruleText: @escaping (TableName, String, Int) -> String) { self.ruleText = ruleText }
+    public var ruleText: (Backend, TableName, String, Int) -> String
+    public init(ruleText: @escaping (Backend, TableName, String, Int) -> String) { self.ruleText = ruleText }
 
     public func render(_ trace: PacketTrace, id: UInt32) -> String {
         var lines: [String] = []
@@ -17,7 +17,7 @@ public struct TraceNftrace {
                 if let rule = step.rule {
                     var verdict = step.verdict.rawValue
                     if let target = step.target { verdict += " \(target)" }
-                    lines.append("\(prefix) \(step.table.rawValue) \(step.chain) rule \(ruleText(step.table, step.chain, rule)) # position \(rule) (verdict \(verdict))")
+                    lines.append("\(prefix) \(step.table.rawValue) \(step.chain) rule \(ruleText(step.backend, step.table, step.chain, rule)) # position \(rule) (verdict \(verdict))")
                 } else {
                     var line = "\(prefix) \(step.table.rawValue) \(step.chain) policy \(step.verdict.rawValue)"
                     let mark = visit.markAfter

@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         }
         var simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls)
         var sequencer = TCPSequencer()
-        let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false, ruleText: ruleTextLookup(snapshot.ruleset))
+        let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false, ruleText: ruleTextLookup(snapshot))
         print("Node snapshot: \(directory)")
         print("A client pod (10.139.54.20, cali1f79f9e08f2) opens TCP connections to the web pod (10.139.54.158:80,")
         print("cali96bc57f337a), which the NetworkPolicy default/web-deny-all selects. wget times out; why?\n")

@@ -71,8 +71,8 @@ struct ReplayCommand: ParsableCommand {
             throw fail("\(file): \(error)", ExitCode.validationFailure)
         }
         let writers = try FrameWriters(dropped: writeDropped, accepted: writeAccepted, like: reader)
-        let ruleText = ruleTextLookup(snapshot.ruleset)
-        let human = humanRenderer(snapshot, colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false)
+        let ruleText = ruleTextLookup(snapshot)
+        let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false, ruleText: ruleText)
         var progress = ProgressBar(path: file)
         var output = BufferedOutput()
 

@@ -42,8 +42,8 @@ struct TraceCommand: ParsableCommand {
         let inputs = try world.packets()
         guard !inputs.isEmpty else { throw fail("trace needs at least one --pkt", ExitCode.validationFailure) }
         var simulator = try world.simulator(snapshot, recordMisses: verbose)
-        let ruleText = ruleTextLookup(snapshot.ruleset)
-        let human = humanRenderer(snapshot, colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: verbose)
+        let ruleText = ruleTextLookup(snapshot)
+        let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: verbose, ruleText: ruleText)
         let nftrace = TraceNftrace(ruleText: ruleText)
         func show(_ trace: PacketTrace, index: Int, branch: (number: Int, of: Int, probability: Double)? = nil) {
             switch format {

@@ -4,7 +4,6 @@ import IptablesSave
 import Netfilter
 import NodeSnapshot
 import PacketSpec
-import TraceFormat
 
 /// Options every command that simulates shares: where the node comes from and the packets.
 struct WorldOptions: ParsableArguments {
@@ -96,16 +95,11 @@ extension CounterSupplier {
     }
 }
 
-/// Rule text by position, for the trace renderers.
-func humanRenderer(_ snapshot: NodeSnapshot, colour: Bool, verbose: Bool) -> TraceHuman {
-    var human = TraceHuman(colour: colour, verbose: verbose, ruleText: ruleTextLookup(snapshot.ruleset))
-    human.legacyRuleText = snapshot.legacyRuleset.map(ruleTextLookup)
-    return human
-}
-
-func ruleTextLookup(_ ruleset: Ruleset) -> (TableName, String, Int) -> String {
-    { table, chain, position in
-        guard let rules = ruleset.table(table)?.chain(chain)?.rules, position >= 1, position <= rules.count else { return "" }
+/// Rule text by back end and position, for the trace renderers.
+func ruleTextLookup(_ snapshot: NodeSnapshot) -> (Backend, TableName, String, Int) -> String {
+    { backend, table, chain, position in
+        let ruleset = backend == .legacy ? snapshot.legacyRuleset : snapshot.ruleset
+        guard let rules = ruleset?.table(table)?.chain(chain)?.rules, position >= 1, position <= rules.count else { return "" }
         return IptablesSavePrinter.ruleText(rules[position - 1], chain: chain)
     }
 }

@@ -1,3 +1,4 @@
+import PolicyTestSupport
 import Testing
 @testable import CalicoModel
 
@@ -449,20 +450,6 @@ struct SelectorTests {
 
     // MARK: - Properties over random inputs
 
-    /// SplitMix64: a small, seeded, reproducible generator.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
-
     static let keys = [
         "a", "b", "app", "k8s-app", "projectcalico.org/namespace", "pcns.kubernetes.io/metadata.name",
         "in", "not", "contains", "has", "all", "global", "starts", "with", "ends", "_x.y-z/w", "0",
@@ -472,7 +459,7 @@ struct SelectorTests {
         "a", "b", " ", "'", "\"", "\u{E9}", "e\u{301}", "\u{65E5}", "&&", "||", "(", ")", "{", "}", ",", "!", "\t", "\n", "==",
     ]
 
-    static func randomValue(_ rng: inout SplitMix64) -> String {
+    static func randomValue(_ rng: inout ClusterRandom) -> String {
         if rng.below(3) > 0 { return rng.pick(shortValues) }
         var s = ""
         for _ in 0..<rng.below(6) { s += rng.pick(valueAtoms) }
@@ -481,7 +468,7 @@ struct SelectorTests {
         return s
     }
 
-    fileprivate static func randomLeaf(_ rng: inout SplitMix64) -> Sel {
+    fileprivate static func randomLeaf(_ rng: inout ClusterRandom) -> Sel {
         let key = rng.pick(keys)
         switch rng.below(11) {
         case 0: return .all
@@ -501,7 +488,7 @@ struct SelectorTests {
 
     /// Random trees in the form the parser produces: and/or with >= 2 operands, normalised sets,
     /// and no `not` directly inside a `not` (the parser collapses `!!x` to `x`).
-    fileprivate static func randomSelector(_ rng: inout SplitMix64, depth: Int) -> Sel {
+    fileprivate static func randomSelector(_ rng: inout ClusterRandom, depth: Int) -> Sel {
         if depth == 0 || rng.below(4) == 0 { return randomLeaf(&rng) }
         switch rng.below(4) {
         case 0:
@@ -514,7 +501,7 @@ struct SelectorTests {
         }
     }
 
-    static func randomLabels(_ rng: inout SplitMix64) -> [String: String] {
+    static func randomLabels(_ rng: inout ClusterRandom) -> [String: String] {
         var labels: [String: String] = [:]
         for key in keys where rng.below(3) == 0 {
             labels[key] = randomValue(&rng)
@@ -523,7 +510,7 @@ struct SelectorTests {
     }
 
     @Test func canonicalRoundTripProperty() throws {
-        var rng = SplitMix64(state: 0xCA11C0)
+        var rng = ClusterRandom(seed: 0xCA11C0)
         for _ in 0..<3000 {
             let selector = Self.randomSelector(&rng, depth: 4)
             let canonical = selector.canonical
@@ -551,7 +538,7 @@ struct SelectorTests {
             "'x'", "\"y\"", "'", "\"", "in", " in ", "not in", " not ", "contains", " starts with ", " ends with ",
             "has(", "has(a)", "all()", "all(", "global()", "%", "\u{E9}", "\n", "k/x.y-z",
         ]
-        var rng = SplitMix64(state: 42)
+        var rng = ClusterRandom(seed: 42)
         var parsed = 0
         for _ in 0..<20000 {
             var text = ""

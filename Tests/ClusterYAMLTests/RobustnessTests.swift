@@ -1,5 +1,6 @@
 import CalicoModel
 @testable import ClusterYAML
+import PolicyTestSupport
 import Testing
 
 /// Random mutations of a valid document never crash the loader: each either loads or gives an
@@ -80,26 +81,26 @@ import Testing
 
     /// Byte flips, insertions, deletions, truncations and line swaps, from a fixed seed.
     @Test func randomMutationsNeverCrash() {
-        var random = SplitMix64(seed: 0x5eed_c1a5_7e12)
+        var random = ClusterRandom(seed: 0x5eed_c1a5_7e12)
         let original = Array(Self.document.utf8)
         let lineCount = Self.document.split(separator: "\n", omittingEmptySubsequences: false).count
         let alphabet = Array(" \t\n-:[]{}#&*!|>'\"%@`,?~0123456789xX.aZ\u{0}".utf8) + [0xff, 0xc3, 0x80]
         var loaded = 0, failed = 0
         for _ in 0..<3000 {
             var bytes = original
-            for _ in 0...random.next(below: 4) {
+            for _ in 0...random.below(4) {
                 guard !bytes.isEmpty else { break }
-                let at = random.next(below: bytes.count)
-                switch random.next(below: 6) {
-                case 0: bytes[at] = alphabet[random.next(below: alphabet.count)]
-                case 1: bytes[at] ^= UInt8(1 << random.next(below: 8))
-                case 2: bytes.insert(alphabet[random.next(below: alphabet.count)], at: at)
+                let at = random.below(bytes.count)
+                switch random.below(6) {
+                case 0: bytes[at] = alphabet[random.below(alphabet.count)]
+                case 1: bytes[at] ^= UInt8(1 << random.below(8))
+                case 2: bytes.insert(alphabet[random.below(alphabet.count)], at: at)
                 case 3: bytes.remove(at: at)
                 case 4: bytes.removeSubrange(at...)
                 default:
-                    let length = min(random.next(below: 40), bytes.count - at)
+                    let length = min(random.below(40), bytes.count - at)
                     let chunk = bytes[at..<(at + length)]
-                    bytes.insert(contentsOf: chunk, at: random.next(below: bytes.count))
+                    bytes.insert(contentsOf: chunk, at: random.below(bytes.count))
                 }
             }
             let text = String(decoding: bytes, as: UTF8.self)
@@ -144,20 +145,6 @@ import Testing
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         #expect(throws: ClusterLoadError.self) { try ClusterLoader.load(yaml: deep, file: "deep.yaml") }
     }
-}
-
-/// A small deterministic generator, so a failure reproduces.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
 }
 
 @Suite struct AliasTests {

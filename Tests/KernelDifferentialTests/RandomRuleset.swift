@@ -1,30 +1,6 @@
 import KernelOracle
 import Netfilter
-
-/// SplitMix64: a tiny deterministic PRNG (no Foundation, no system randomness).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `range` (modulo bias is irrelevant here).
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-
-    mutating func chance(_ probability: Double) -> Bool {
-        Double(next() >> 11) / Double(1 << 53) < probability
-    }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-}
+import PolicyTestSupport
 
 /// A packet of a generated sequence and where it enters the node.
 struct GeneratedPacket: Hashable, Sendable, CustomStringConvertible {
@@ -83,7 +59,7 @@ enum RandomRuleset {
     static let marks: [UInt32] = [0x1, 0x2, 0x4, 0x10, 0x4000, 0x10000]
 
     static func generate(seed: UInt64, packetCount: Int = 24) -> GeneratedCase {
-        var rng = SplitMix64(seed: seed)
+        var rng = ClusterRandom(seed: seed)
         var generator = RuleGenerator(rng: rng)
         let text = generator.ruleset()
         rng = generator.rng
@@ -95,7 +71,7 @@ enum RandomRuleset {
 // MARK: - Rules
 
 struct RuleGenerator {
-    var rng: SplitMix64
+    var rng: ClusterRandom
 
     static let interfaces = ["eth0", "cali1f79f9e08f2", "cali96bc57f337a", "cali0a1b2c3d4e5", "cali+", "lo", "eth+"]
     static let networks = [
@@ -349,7 +325,7 @@ enum PacketGenerator {
         }
     }
 
-    static func endpoint(_ rng: inout SplitMix64, allowNode: Bool) -> Endpoint {
+    static func endpoint(_ rng: inout ClusterRandom, allowNode: Bool) -> Endpoint {
         switch rng.int(0...(allowNode ? 5 : 4)) {
         case 0, 1, 2: return .pod(rng.int(0...2))
         case 3, 4: return .remote(rng.pick(RandomRuleset.remotes))
@@ -360,7 +336,7 @@ enum PacketGenerator {
     /// A client/server pair that never has the node as the server of a TCP/UDP flow
     /// (the node's stack would answer). Node clients are fine: replies to the node draw a stack
     /// RST / port unreachable, which the oracle drops before raw (untraced, no conntrack effect).
-    static func pair(_ rng: inout SplitMix64) -> (Endpoint, Endpoint) {
+    static func pair(_ rng: inout ClusterRandom) -> (Endpoint, Endpoint) {
         while true {
             let client = endpoint(&rng, allowNode: true)
             let server = endpoint(&rng, allowNode: false)
@@ -372,7 +348,7 @@ enum PacketGenerator {
     }
 
     /// Flows of packets, interleaved; per flow the order is kept.
-    static func sequence(rng: inout SplitMix64, count: Int) -> [GeneratedPacket] {
+    static func sequence(rng: inout ClusterRandom, count: Int) -> [GeneratedPacket] {
         var flows: [[GeneratedPacket]] = []
         var total = 0
         var nextID: UInt16 = UInt16(rng.int(1...20000))

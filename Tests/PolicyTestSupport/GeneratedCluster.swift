@@ -8,9 +8,10 @@ package struct ClusterRandom {
 
     package mutating func next() -> UInt64 { source.next() }
 
-    package mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
+    /// In 0..<bound (0 when the bound is not positive).
+    package mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
+
+    package mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
 
     package mutating func chance(_ probability: Double) -> Bool {
         Double(next() >> 11) / Double(UInt64(1) << 53) < probability

@@ -43,11 +43,17 @@ let package = Package(
         .target(name: "FelixRenderer", dependencies: ["CalicoModel", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot"]),
         // The nat and filter chains kube-proxy's iptables proxier writes for a node's Services.
         .target(name: "KubeProxyRenderer", dependencies: ["CalicoModel", "Digests"]),
+        // Two or more rendered nodes of one cluster: a packet's legs from node to node, with IPIP/VXLAN encapsulation as the pools say.
+        .target(name: "ClusterPath", dependencies: ["CalicoModel", "FelixRenderer", "Netfilter", "NodeSnapshot"]),
+        // Why a packet was dropped or accepted, in Calico's and Kubernetes' terms, with the change that would let it through.
+        .target(name: "Explain", dependencies: ["Netfilter", "IptablesSave", "CalicoModel", "FelixRenderer", "TraceFormat"]),
+        // The netfilter hook diagram with a packet's path highlighted, as SVG and a standalone HTML report.
+        .target(name: "PathDiagram", dependencies: ["Netfilter"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +71,9 @@ let package = Package(
         .target(name: "PolicyTestSupport", dependencies: ["CalicoModel", "Netfilter"], path: "Tests/PolicyTestSupport"),
         .testTarget(name: "FelixRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "FelixRenderer", "Digests", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "PolicyTestSupport"]),
         .testTarget(name: "KubeProxyRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "KubeProxyRenderer", "Digests", "FelixRenderer", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
+        .testTarget(name: "ClusterPathTests", dependencies: ["ClusterPath", "CalicoModel", "ClusterYAML", "FelixRenderer", "Netfilter", "NodeSnapshot", "PacketSpec", "KernelOracle", "PacketWire"]),
+        .testTarget(name: "ExplainTests", dependencies: ["Explain", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer", "TraceFormat"]),
+        .testTarget(name: "PathDiagramTests", dependencies: ["PathDiagram", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
     ],
     swiftLanguageModes: [.v6]
 )

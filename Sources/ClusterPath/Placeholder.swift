@@ -1,0 +1,2 @@
+// Filled in by the cross-node work.
+enum ClusterPathPlaceholder {}

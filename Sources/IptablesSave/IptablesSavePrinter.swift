@@ -75,6 +75,12 @@ public enum IptablesSavePrinter {
         SaveSpelling.ruleBody(rule).joined(separator: " ")
     }
 
+    /// One condition of a rule as iptables-save spells it (`-s 10.0.0.0/8`, `-m set --match-set S src`).
+    public static func conditionText(_ rule: Rule, _ condition: RuleCondition) -> String {
+        if case .match(let index) = condition { return index < rule.matches.count ? SaveSpelling.match(rule.matches[index]) : "" }
+        return SaveSpelling.header(rule, condition) ?? ""
+    }
+
     /// Built-in chains in hook order, then user chains in strcmp order: the order
     /// iptables-save (both back ends) prints them in.
     public static func saveOrder(_ table: Table) -> [Chain] {

@@ -231,15 +231,22 @@ enum SaveSpelling {
         }
     }
 
+    /// The ip part of a rule, one condition at a time; nil when the rule does not test it.
+    static func header(_ rule: Rule, _ condition: RuleCondition) -> String? {
+        switch condition {
+        case .source: return rule.source.map { "\(negation($0.negated))-s \($0.value)" }
+        case .destination: return rule.destination.map { "\(negation($0.negated))-d \($0.value)" }
+        case .inInterface: return rule.inInterface.map { "\(negation($0.negated))-i \($0.value)" }
+        case .outInterface: return rule.outInterface.map { "\(negation($0.negated))-o \($0.value)" }
+        case .proto: return rule.proto.map { "\(negation($0.negated))-p \(IPProtocolNumber.name($0.value))" }
+        case .fragment: return rule.fragment.map { "\(negation($0.negated))-f" }
+        case .match: return nil
+        }
+    }
+
     /// The rule after `-A CHAIN`: ip part, matches in order, then the target.
     static func ruleBody(_ rule: Rule) -> [String] {
-        var words: [String] = []
-        if let v = rule.source { words.append("\(negation(v.negated))-s \(v.value)") }
-        if let v = rule.destination { words.append("\(negation(v.negated))-d \(v.value)") }
-        if let v = rule.inInterface { words.append("\(negation(v.negated))-i \(v.value)") }
-        if let v = rule.outInterface { words.append("\(negation(v.negated))-o \(v.value)") }
-        if let v = rule.proto { words.append("\(negation(v.negated))-p \(IPProtocolNumber.name(v.value))") }
-        if let v = rule.fragment { words.append("\(negation(v.negated))-f") }
+        var words = [RuleCondition.source, .destination, .inInterface, .outInterface, .proto, .fragment].compactMap { header(rule, $0) }
         for match in rule.matches { words.append(Self.match(match)) }
         if let target = rule.target { words.append(Self.target(target)) }
         return words

@@ -59,6 +59,11 @@ public struct MissedRule: Hashable, Sendable {
     public var chain: String
     public var rule: Int
     public var failed: RuleCondition
+    /// Every condition that does not hold, each tested on its own (`failed` first): what
+    /// would have to change for the rule to match.
+    public var failures: [RuleCondition] = []
+    /// The packet's mark when the rule was evaluated (earlier rules of the walk may have set it).
+    public var mark: UInt32 = 0
     /// How many steps were recorded before this rule was evaluated, to place it in the path.
     public var beforeStep: Int
     public var backend: Backend = .nftables

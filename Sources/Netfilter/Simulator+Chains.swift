@@ -33,7 +33,10 @@ extension Simulator {
             let rule = rules[position]
             if let failed = firstFailure(rule, table: table.name, chain: chain, position: position, hook: hook, &flight) {
                 if options.recordMisses {
-                    flight.trace.missed.append(MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed, beforeStep: flight.trace.steps.count, backend: table.backend))
+                    var missed = MissedRule(table: table.name, chain: table.chains[chain].name, rule: position + 1, failed: failed, beforeStep: flight.trace.steps.count, backend: table.backend)
+                    missed.failures = allFailures(rule, table: table.name, chain: chain, position: position, hook: hook, flight)
+                    missed.mark = flight.packet.mark
+                    flight.trace.missed.append(missed)
                 }
                 position += 1
                 continue

@@ -27,6 +27,27 @@ extension Simulator {
         return nil
     }
 
+    /// Every condition of `rule` that does not hold, each tested on its own against a scratch
+    /// copy of the engine, so stateful matches (`limit`, `statistic`, `recent`) are left as the
+    /// real walk left them.
+    func allFailures(_ rule: Rule, table: TableName, chain: Int, position: Int, hook: Hook, _ flight: InFlight) -> [RuleCondition] {
+        let packet = flight.packet
+        var failures: [RuleCondition] = []
+        if let test = rule.source, !test.holds(test.value.contains(packet.source)) { failures.append(.source) }
+        if let test = rule.destination, !test.holds(test.value.contains(packet.destination)) { failures.append(.destination) }
+        if let test = rule.inInterface, !test.holds(test.value.matches(flight.inInterface ?? "")) { failures.append(.inInterface) }
+        if let test = rule.outInterface, !test.holds(test.value.matches(flight.outInterface ?? "")) { failures.append(.outInterface) }
+        if let test = rule.proto, !test.holds(packet.proto == test.value) { failures.append(.proto) }
+        if let test = rule.fragment, !test.holds(packet.isNonFirstFragment) { failures.append(.fragment) }
+        var scratch = self
+        var scratchFlight = flight
+        for (index, match) in rule.matches.enumerated() {
+            let key = RuleMatchKey(backend: walking.backend, table: table, chain: chain, rule: position, match: index)
+            if !scratch.evaluate(match, key: key, hook: hook, &scratchFlight) { failures.append(.match(index)) }
+        }
+        return failures
+    }
+
     mutating func evaluate(_ match: Match, key: RuleMatchKey, hook: Hook, _ flight: inout InFlight) -> Bool {
         let packet = flight.packet
         switch match {

@@ -7,6 +7,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON text made elsewhere (by an Encodable), written as it is.
+    case encoded(String)
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered == rhs.rendered }
 
@@ -22,6 +24,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
         case .string(let value): JSONValue.escape(value, into: &out)
+        case .encoded(let text): out += text
         case .array(let values):
             out += "["
             for (i, value) in values.enumerated() {

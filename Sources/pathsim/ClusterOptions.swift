@@ -24,7 +24,10 @@ struct ClusterOptions: ParsableArguments {
 
     var isSet: Bool { !cluster.isEmpty }
 
-    func render() throws -> RenderedNode {
+    func render() throws -> RenderedNode { try renderWithObjects().rendered }
+
+    /// The cluster's objects and the node felix (and kube-proxy) would program from them.
+    func renderWithObjects() throws -> (rendered: RenderedNode, objects: Cluster) {
         guard let layout = FelixLayout(felixVersion: felixVersion) else {
             throw fail("--felix-version \(felixVersion): expected 3.x (modern layout) or 2.x (legacy layout)", ExitCode(64))
         }
@@ -46,7 +49,7 @@ struct ClusterOptions: ParsableArguments {
                 let kubeProxy = try KubeProxyRenderer.render(objects, node: node, options: KubeProxyOptions(clusterCIDR: clusterCIDR))
                 try Self.addKubeProxy(kubeProxy, to: &rendered, insertMode: objects.felixConfiguration(forNode: node).chainInsertMode != .append)
             }
-            return rendered
+            return (rendered, objects)
         } catch {
             throw fail("\(error)", PathsimExit.badInput)
         }

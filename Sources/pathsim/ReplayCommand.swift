@@ -1,4 +1,5 @@
 import ArgumentParser
+import Explain
 import Foundation
 import Netfilter
 import PcapIO
@@ -47,6 +48,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Write the frames of accepted packets to this pcap file.")
     var writeAccepted: String?
 
+    @Flag(name: .long, help: "Say why each dropped packet was dropped (as `pathsim explain`): in human format after the packet, in json as its \"explanation\".")
+    var explain = false
+
     @Flag(name: .long, help: "After the replay, print the conntrack table as `conntrack -L` does.")
     var conntrack = false
 
@@ -55,8 +59,10 @@ struct ReplayCommand: ParsableCommand {
 
     mutating func run() throws {
         guard world.pkt.isEmpty else { throw fail("replay takes packets from the capture, not --pkt", ExitCode.validationFailure) }
-        let snapshot = try world.loadSnapshot()
-        let simulator = try world.simulator(snapshot)
+        let loaded = try world.loadWorld()
+        let snapshot = loaded.snapshot
+        let simulator = try world.simulator(snapshot, recordMisses: explain)
+        let explainer = Explainer(context: loaded.explainContext())
         guard FileManager.default.fileExists(atPath: file) else { throw fail("\(file): no such file", PathsimExit.missingInput) }
         let reader: PcapReader
         do {
@@ -81,11 +87,17 @@ struct ReplayCommand: ParsableCommand {
                 writers.handle(event, current: frame)
                 switch format {
                 case .json:
-                    if let object = ReplayJSON.object(event) { output.line(object.rendered) }
+                    guard var object = ReplayJSON.object(event) else { continue }
+                    if explain, case .replayed(let packet) = event, !packet.trace.fate.isAccepted, case .object(let fields) = object {
+                        object = .object(fields + [("explanation", .encoded(explainer.explain(packet.trace).json))])
+                    }
+                    output.line(object.rendered)
                 case .human:
                     switch event {
-                    case .replayed(let packet) where paths:
-                        output.line("frame \(packet.frame) (\(packet.origin.rawValue)):\n" + human.render(packet.trace, index: nil) + "\n")
+                    case .replayed(let packet) where paths || (explain && !packet.trace.fate.isAccepted):
+                        var text = "frame \(packet.frame) (\(packet.origin.rawValue)):\n" + human.render(packet.trace, index: nil) + "\n"
+                        if explain && !packet.trace.fate.isAccepted { text += ExplanationText.render(explainer.explain(packet.trace), indent: "  ") + "\n" }
+                        output.line(text)
                     case .disagreement(let disagreement):
                         output.line("disagreement: \(disagreement)")
                     default: break

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Explain
 import Netfilter
 import TraceFormat
 
 enum TraceOutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case human, json, nftrace
+    case human, json, nftrace, svg, html
 }
 
 struct TraceCommand: ParsableCommand {
@@ -19,8 +20,14 @@ struct TraceCommand: ParsableCommand {
 
     @OptionGroup var world: WorldOptions
 
-    @Option(name: .long, help: "human, json (JSON Lines, one object per packet) or nftrace (nft monitor trace style).")
+    @Option(name: .long, help: "human, json (JSON Lines, one object per packet), nftrace (nft monitor trace style), svg (the hook diagram with the path) or html (a standalone report).")
     var format: TraceOutputFormat = .human
+
+    @Flag(name: .long, help: "Also say why each packet met its fate: the endpoint, policy and rule that decided, and what would let it through (as `pathsim explain`).")
+    var explain = false
+
+    @Option(name: .shortAndLong, help: "svg and html: write the picture to this file, replacing it atomically.")
+    var output: String?
 
     @Flag(name: .long, help: "Also list evaluated rules that did not match, with the condition that failed.")
     var verbose = false
@@ -38,10 +45,14 @@ struct TraceCommand: ParsableCommand {
     var allBranches = false
 
     mutating func run() throws {
-        let snapshot = try world.loadSnapshot()
+        let loaded = try world.loadWorld()
+        let snapshot = loaded.snapshot
         let inputs = try world.packets()
         guard !inputs.isEmpty else { throw fail("trace needs at least one --pkt", ExitCode.validationFailure) }
-        var simulator = try world.simulator(snapshot, recordMisses: verbose)
+        let picture = format == .svg || format == .html
+        var simulator = try world.simulator(snapshot, recordMisses: verbose || explain || picture)
+        let explainer = Explainer(context: loaded.explainContext())
+        var parts: [DiagramOutput.Part] = []
         let ruleText = ruleTextLookup(snapshot)
         let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: verbose, ruleText: ruleText)
         let nftrace = TraceNftrace(ruleText: ruleText)
@@ -51,15 +62,19 @@ struct TraceCommand: ParsableCommand {
                 if index > 1 || (branch?.number ?? 1) > 1 { print("") }
                 if let branch { print("branch \(branch.number) of \(branch.of), probability \(probabilityText(branch.probability)):") }
                 print(human.render(trace, index: index))
+                if explain { print(ExplanationText.render(explainer.explain(trace), indent: "  ")) }
             case .json:
-                guard let branch, case .object(let fields) = TraceJSON.object(trace, index: index) else {
-                    print(TraceJSON.object(trace, index: index).rendered)
-                    return
+                guard case .object(var fields) = TraceJSON.object(trace, index: index) else { return }
+                if let branch {
+                    fields = [("branch", .int(branch.number)), ("branches", .int(branch.of)), ("probability", .string(probabilityText(branch.probability)))] + fields
                 }
-                print(JSONValue.object([("branch", .int(branch.number)), ("branches", .int(branch.of)),
-                                        ("probability", .string(probabilityText(branch.probability)))] + fields).rendered)
+                if explain { fields.append(("explanation", .encoded(explainer.explain(trace).json))) }
+                print(JSONValue.object(fields).rendered)
             case .nftrace:
                 print(nftrace.render(trace, id: UInt32(index)))
+            case .svg, .html:
+                let note = branch.map { "packet \(index), branch \($0.number) of \($0.of)" } ?? (inputs.count > 1 ? "packet \(index)" : nil)
+                parts.append(DiagramOutput.Part(node: loaded.rendered?.node ?? "", trace: trace, note: note, explainer: explainer))
             }
         }
         for (offset, input) in inputs.enumerated() {
@@ -74,6 +89,10 @@ struct TraceCommand: ParsableCommand {
                 }
             }
             show(simulator.process(input), index: offset + 1)
+        }
+        if picture {
+            let title = parts.count == 1 ? PacketDescription.spec(inputs[0].packet, ingress: inputs[0].ingress) : "\(parts.count) packets"
+            try DiagramOutput.write(DiagramOutput.input(title: title, parts: parts, ruleText: DiagramOutput.ruleText(snapshot)), html: format == .html, to: output)
         }
         if let saveCounters { try pathsim.saveCounters(simulator, to: saveCounters) }
         if conntrack {

@@ -4,6 +4,9 @@ import IptablesSave
 import Netfilter
 import NodeSnapshot
 import PacketSpec
+import CalicoModel
+import Explain
+import FelixRenderer
 
 /// Options every command that simulates shares: where the node comes from and the packets.
 struct WorldOptions: ParsableArguments {
@@ -27,21 +30,26 @@ struct WorldOptions: ParsableArguments {
     @Flag(name: .long, help: "Model the node with no listening sockets: locally delivered TCP gets a RST, UDP an ICMP port unreachable, both traced through OUTPUT.")
     var closedPorts = false
 
-    func loadSnapshot() throws -> NodeSnapshot {
-        if rendered.isSet {
-            guard snapshot == nil else { throw fail("--snapshot and --cluster: give one of them", ExitCode(64)) }
+    func loadSnapshot() throws -> NodeSnapshot { try loadWorld().snapshot }
+
+    /// The node to simulate and what is known about it. With both --snapshot and --cluster the
+    /// snapshot's rules run and the cluster names what they stand for.
+    func loadWorld() throws -> LoadedWorld {
+        var rendered: (rendered: RenderedNode, objects: Cluster)?
+        if self.rendered.isSet {
+            rendered = try self.rendered.renderWithObjects()
+        }
+        guard let snapshot else {
+            guard let rendered else { throw fail("expected --snapshot DIR, or --cluster PATH --node NAME", ExitCode(64)) }
             do {
-                return try rendered.render().snapshot()
-            } catch let error as ExitCode {
-                throw error
+                return LoadedWorld(snapshot: try rendered.rendered.snapshot(), rendered: rendered.rendered, cluster: rendered.objects, fromDump: false)
             } catch {
                 throw fail("\(error)", PathsimExit.badInput)
             }
         }
-        guard let snapshot else { throw fail("expected --snapshot DIR, or --cluster PATH --node NAME", ExitCode(64)) }
         do {
-            let snapshot = try NodeSnapshot.load(directory: snapshot)
-            return snapshot
+            let loaded = try NodeSnapshot.load(directory: snapshot)
+            return LoadedWorld(snapshot: loaded, rendered: rendered?.rendered, cluster: rendered?.objects, fromDump: true)
         } catch {
             let missing = !FileManager.default.fileExists(atPath: snapshot)
             throw fail("\(error)", missing ? PathsimExit.missingInput : PathsimExit.badInput)
@@ -123,4 +131,29 @@ func saveCounters(_ simulator: Simulator, to path: String) throws {
 /// At the same hook and priority the kernel runs the chains registered last first.
 enum BackendOrder: String, ExpressibleByArgument, CaseIterable {
     case legacyFirst = "legacy-first", nftFirst = "nft-first"
+}
+
+/// A node to simulate: its snapshot, and the cluster render that explains it when there is one.
+struct LoadedWorld {
+    var snapshot: NodeSnapshot
+    var rendered: RenderedNode?
+    var cluster: Cluster?
+    /// The rules came from a real dump, not from the render.
+    var fromDump: Bool
+
+    /// What explanations draw on. A render's provenance is carried over to a dump by rule hash.
+    func explainContext() -> ExplainContext {
+        var provenance = rendered?.provenance
+        var notes: [String] = []
+        if fromDump, let render = provenance {
+            let matched = render.matched(to: snapshot.ruleset)
+            provenance = matched.provenance
+            let rest = matched.found == render.rules.count ? "" : "; the rest is explained from the dump's names and comments (the render and the node differ: another felix version or changed objects)"
+            notes.append("\(matched.found) of the \(render.rules.count) rules felix would render for node \(render.node) were found in the dump by their cali: hashes\(rest)")
+        }
+        var context = ExplainContext(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
+                                     provenance: provenance, cluster: cluster, node: rendered?.node)
+        context.notes = notes
+        return context
+    }
 }

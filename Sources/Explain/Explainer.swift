@@ -53,6 +53,12 @@ public struct Explainer: Sendable {
         default:
             break
         }
+        if decision.cause == .unknownInterface, let index = decision.index, let visit = reading.visit(containing: index) {
+            explanation.interface = trace.steps[index].chain.hasPrefix("cali-from") ? visit.inInterface : visit.outInterface
+        }
+        if decision.cause == .serviceNoEndpoints, let comment = explanation.decidingStep?.comments.first(where: { $0.hasSuffix(" has no endpoints") }) {
+            explanation.service = String(comment.dropLast(" has no endpoints".count))
+        }
         explanation.nat = NATReading(reading: reading).change(before: decision.index)
         let describedSets = explanation.policiesApplied.compactMap(\.nearestRule).flatMap(\.failed).filter { $0.kind == "ipset" && $0.selector == nil }
         if !context.hasProvenance, let set = describedSets.first?.ipset {

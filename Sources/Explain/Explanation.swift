@@ -20,6 +20,10 @@ public struct Explanation: Hashable, Sendable, Codable {
     public var policy: PolicyReference?
     /// Every policy and profile the endpoint's chain consulted for this packet, in order.
     public var policiesApplied: [PolicyEvaluation] = []
+    /// The interface felix has no endpoint for (an "Unknown interface" drop).
+    public var interface: String?
+    /// The Service (`namespace/name:port`, as kube-proxy names it) a kube-proxy rule decided for.
+    public var service: String?
     /// Address translation before the deciding step that changed what the rules saw.
     public var nat: NATChange?
     /// Smallest changes that would let the packet through.

@@ -24,7 +24,10 @@ struct ProposalWriter {
         case .encapsulationDrop:
             proposals.append(Proposal(summary: "tunnel packets are accepted only between Calico nodes (the all-hosts ipset): add the sending host as a Node, or stop the workload from encapsulating"))
         case .serviceNoEndpoints:
-            proposals.append(Proposal(summary: "give the Service ready endpoints: its selector must match Running, Ready pods with the target port (kubectl get endpointslices -l kubernetes.io/service-name=NAME)"))
+            let service = explanation.service ?? "NAMESPACE/NAME:PORT"
+            let namespace = service.split(separator: "/").first.map(String.init) ?? "default"
+            let name = service.split(separator: "/").dropFirst().first.map { String($0.prefix { $0 != ":" }) } ?? "NAME"
+            proposals.append(Proposal(summary: "give Service \(namespace)/\(name) ready endpoints: its selector must match Running, Ready pods that serve the target port (kubectl -n \(namespace) get endpointslices -l kubernetes.io/service-name=\(name))"))
         case .noRoute:
             proposals.append(Proposal(summary: "add a route to \(reading.trace.finalPacket.destination) on this node"))
         default:
@@ -65,7 +68,7 @@ struct ProposalWriter {
     }
 
     private func allowPolicy(_ explanation: Explanation, decision: Decision) -> Proposal? {
-        guard let endpoint = explanation.endpoint, endpoint.kind == "workload" else { return nil }
+        guard let endpoint = explanation.endpoint else { return nil }
         let direction = explanation.direction ?? "ingress"
         let packet = seenPacket
         let peerAddress = direction == "ingress" ? packet.source : packet.destination
@@ -75,29 +78,45 @@ struct ProposalWriter {
         let hasPorts = IPProtocolNumber.hasPorts(packet.proto)
         let what = hasPorts ? "\(protoName) port \(packet.destinationPort)" : protoName
         let peerText = peer.map { "pod \($0.name)" } ?? "\(peerAddress)"
-        let summary = "apply a policy that selects \(endpoint.name.map { "pod \($0)" } ?? "the workload on \(endpoint.interface)") and allows \(direction) \(direction == "ingress" ? "from" : "to") \(peerText) on \(what)"
-        guard context.cluster != nil, let name = endpoint.name, let target = naming.resolve(interface: endpoint.interface, kind: "workload") else {
-            return Proposal(summary: summary)
+        let target = endpoint.kind == "host" ? "host endpoint \(endpoint.name ?? endpoint.interface)" : endpoint.name.map { "pod \($0)" } ?? "the workload on \(endpoint.interface)"
+        let fromTo = direction == "ingress" ? "from" : "to"
+        // A Deny in a policy ordered earlier wins over any later Allow: the Allow must come first.
+        let denying = explanation.cause == .policyDeny ? explanation.policy.flatMap(calicoPolicy) : nil
+        var summary = "apply a policy that selects \(target) and allows \(direction) \(fromTo) \(peerText) on \(what)"
+        if let denying {
+            summary = "\(Summary.policyName(explanation.policy!)) denies it: narrow its rule, or allow this traffic in a policy ordered before it (order below \(Self.number(denying.order ?? 0)), same tier): selects \(target), allows \(direction) \(fromTo) \(peerText) on \(what)"
+        }
+        guard context.cluster != nil, endpoint.kind == "workload", let name = endpoint.name,
+              let resolved = naming.resolve(interface: endpoint.interface, kind: "workload") else {
+            return Proposal(summary: summary + (endpoint.kind == "host" ? " (a GlobalNetworkPolicy selecting the host endpoint's labels)" : ""))
         }
         let namespace = name.split(separator: "/").first.map(String.init) ?? "default"
-        let selector = podSelector(explanation, target: target)
+        let selector = podSelector(explanation, target: resolved)
         let peerName = peer.map { Self.short($0) } ?? "\(peerAddress)".replacingOccurrences(of: ".", with: "-")
-        let policyName = "allow-\(peerName)-to-\(Self.short(target))"
-        if packet.proto == IPProtocolNumber.icmp {
-            // A Kubernetes NetworkPolicy cannot single out ICMP; a Calico policy can.
+        let policyName = "allow-\(peerName)-to-\(Self.short(resolved))"
+        guard denying == nil, packet.proto != IPProtocolNumber.icmp else {
+            // Calico's own policy: it can be ordered before a Deny, and it can name ICMP.
             var yaml = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: \(policyName)\n  namespace: \(namespace)\nspec:\n"
-            yaml += "  selector: \(Self.calicoSelector(selector))\n  types:\n  - \(direction == "ingress" ? "Ingress" : "Egress")\n  \(direction):\n  - action: Allow\n    protocol: ICMP\n"
+            if let denying {
+                if denying.tier != "default" { yaml += "  tier: \(denying.tier)\n" }
+                yaml += "  order: \(Self.number((denying.order ?? 1) - 1))\n"
+            }
+            yaml += "  selector: \(Self.calicoSelector(selector))\n  types:\n  - \(direction == "ingress" ? "Ingress" : "Egress")\n  \(direction):\n  - action: Allow\n    protocol: \(protoName.uppercased())\n"
             let side = direction == "ingress" ? "source" : "destination"
             if let peer, peer.namespace == namespace {
                 yaml += "    \(side):\n      selector: \(Self.calicoSelector(Self.userLabels(peer.labels)))\n"
             } else {
                 yaml += "    \(side):\n      nets:\n      - \(peerAddress)/32\n"
             }
-            return Proposal(summary: summary + " (a Calico NetworkPolicy: Kubernetes NetworkPolicy cannot name ICMP)", yaml: yaml)
+            if hasPorts {
+                yaml += direction == "ingress" ? "    destination:\n      ports:\n      - \(packet.destinationPort)\n" : "      ports:\n      - \(packet.destinationPort)\n"
+            }
+            let why = denying == nil ? " (a Calico NetworkPolicy: Kubernetes NetworkPolicy cannot name ICMP)" : ""
+            return Proposal(summary: summary + why, yaml: yaml)
         }
         var yaml = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: \(policyName)\n  namespace: \(namespace)\nspec:\n"
         yaml += "  podSelector:\n" + Self.matchLabels(selector, indent: "    ")
-        yaml += "  policyTypes:\n  - \(direction == "ingress" ? "Ingress" : "Egress")\n  \(direction):\n  - \(direction == "ingress" ? "from" : "to"):\n"
+        yaml += "  policyTypes:\n  - \(direction == "ingress" ? "Ingress" : "Egress")\n  \(direction):\n  - \(fromTo):\n"
         if let peer {
             if peer.namespace != namespace, let peerNamespace = peer.namespace {
                 yaml += "    - namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: \(peerNamespace)\n      podSelector:\n" + Self.matchLabels(Self.userLabels(peer.labels), indent: "        ")
@@ -111,6 +130,14 @@ struct ProposalWriter {
             yaml += "    ports:\n    - protocol: \(protoName.uppercased())\n      port: \(packet.destinationPort)\n"
         }
         return Proposal(summary: summary, yaml: yaml)
+    }
+
+    private func calicoPolicy(_ reference: PolicyReference) -> CalicoPolicy? {
+        context.cluster?.calicoPolicies.first { $0.kind.rawValue == reference.kind && $0.meta.qualifiedName == reference.name }
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     /// The selector of the Kubernetes policy that already picks the pod, else the pod's own labels.

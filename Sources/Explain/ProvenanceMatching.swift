@@ -1,3 +1,4 @@
+import CalicoModel
 import FelixRenderer
 import Netfilter
 
@@ -19,5 +20,21 @@ extension RenderProvenance {
             TableName(rawValue: record.table).flatMap { ruleset.table($0)?.chain(record.chain) } != nil
         }
         return (result, result.rules.count)
+    }
+}
+
+extension ExplainContext {
+    /// A node dump explained with a render's back-mapping (from `--cluster`, or the
+    /// provenance.json `pathsim render` wrote), carried over to the dump by rule hash.
+    public static func dump(ruleset: Ruleset, legacyRuleset: Ruleset? = nil, ipsets: [IPSet], provenance: RenderProvenance?, cluster: Cluster?) -> ExplainContext {
+        var context = ExplainContext(ruleset: ruleset, legacyRuleset: legacyRuleset, ipsets: ipsets, cluster: cluster, node: provenance?.node)
+        if let provenance {
+            let matched = provenance.matched(to: ruleset)
+            context.provenance = matched.provenance
+            if matched.found < provenance.rules.count {
+                context.notes.append("\(matched.found) of the \(provenance.rules.count) rules felix would render for node \(provenance.node) were found in the dump by their cali: hashes; the rest is explained from the dump's names and comments (the render and the node differ: another felix version or changed objects)")
+            }
+        }
+        return context
     }
 }

@@ -48,7 +48,11 @@ struct Summary {
             }
         case .noProfileMatched:
             let profiles = explanation.policiesApplied.filter { $0.policy.kind == "Profile" }.map(\.policy.name)
-            parts.append("no policy applies to \(endpoint)'s \(direction), and its profile\(profiles.count == 1 ? "" : "s") \(profiles.joined(separator: ", ")) \(profiles.count == 1 ? "does" : "do") not allow it")
+            if profiles.isEmpty {
+                parts.append("no policy applies to \(endpoint)'s \(direction) and it has no profile, so felix drops everything but failsafe traffic")
+            } else {
+                parts.append("no policy applies to \(endpoint)'s \(direction), and its profile\(profiles.count == 1 ? "" : "s") \(profiles.joined(separator: ", ")) \(profiles.count == 1 ? "does" : "do") not allow it")
+            }
         case .policyDeny, .profileDeny:
             if let policy = explanation.policy {
                 let rule = policy.ruleIndex.map { ", \(direction) rule \($0 + 1)" } ?? ""
@@ -62,7 +66,7 @@ struct Summary {
         case .conntrackInvalid:
             parts.append("conntrack calls the packet INVALID (it fits no connection in a state that admits it: a segment outside the TCP window, an answer without its question); the chain drops INVALID packets before any policy")
         case .unknownInterface:
-            let interface = reading.visit(containing: decision.index ?? 0).flatMap { $0.outInterface ?? $0.inInterface } ?? "the interface"
+            let interface = explanation.interface ?? "the interface"
             parts.append("no endpoint on this node uses \(interface): felix's dispatch chain drops traffic of a cali interface it has no endpoint for")
         case .reversePath:
             let packet = reading.trace.input.packet

@@ -23,11 +23,18 @@ struct TraceReading {
         trace.visits.first { $0.stepRange.contains(index) }
     }
 
-    /// The endpoint chain the step at `index` was taken for: its own chain, or the last endpoint
-    /// chain entered before it in the same base-chain walk.
+    /// The endpoint chain the step at `index` was taken for: its own chain, or the endpoint chain
+    /// that jumped (or went) to it, directly or through other chains, in the same walk.
     func endpointStep(atOrBefore index: Int) -> Int? {
         guard let visit = visit(containing: index) else { return nil }
-        return stride(from: index, through: visit.stepRange.lowerBound, by: -1).first { FelixChainRole(chain: trace.steps[$0].chain).isEndpoint }
+        var current = index
+        while true {
+            let chain = trace.steps[current].chain
+            if FelixChainRole(chain: chain).isEndpoint { return current }
+            // The chain was entered by the latest jump or goto to it before this step.
+            guard let caller = stride(from: current - 1, through: visit.stepRange.lowerBound, by: -1).first(where: { trace.steps[$0].target == chain }) else { return nil }
+            current = caller
+        }
     }
 
     /// A rule that sets felix's accept (or pass) bit: a policy's or profile's allow (or pass) action.

@@ -49,7 +49,13 @@ struct WorldOptions: ParsableArguments {
         }
         do {
             let loaded = try NodeSnapshot.load(directory: snapshot)
-            return LoadedWorld(snapshot: loaded, rendered: rendered?.rendered, cluster: rendered?.objects, fromDump: true)
+            var world = LoadedWorld(snapshot: loaded, rendered: rendered?.rendered, cluster: rendered?.objects, fromDump: true)
+            // A directory `pathsim render` wrote carries its own back-mapping.
+            let file = (snapshot as NSString).appendingPathComponent(RenderProvenance.fileName)
+            if rendered == nil, let text = try? String(contentsOfFile: file, encoding: .utf8) {
+                world.savedProvenance = try RenderProvenance.load(json: text, file: file)
+            }
+            return world
         } catch {
             let missing = !FileManager.default.fileExists(atPath: snapshot)
             throw fail("\(error)", missing ? PathsimExit.missingInput : PathsimExit.badInput)
@@ -140,20 +146,16 @@ struct LoadedWorld {
     var cluster: Cluster?
     /// The rules came from a real dump, not from the render.
     var fromDump: Bool
+    /// provenance.json found beside a snapshot, when no cluster was given.
+    var savedProvenance: RenderProvenance?
 
-    /// What explanations draw on. A render's provenance is carried over to a dump by rule hash.
+    /// What explanations draw on.
     func explainContext() -> ExplainContext {
-        var provenance = rendered?.provenance
-        var notes: [String] = []
-        if fromDump, let render = provenance {
-            let matched = render.matched(to: snapshot.ruleset)
-            provenance = matched.provenance
-            let rest = matched.found == render.rules.count ? "" : "; the rest is explained from the dump's names and comments (the render and the node differ: another felix version or changed objects)"
-            notes.append("\(matched.found) of the \(render.rules.count) rules felix would render for node \(render.node) were found in the dump by their cali: hashes\(rest)")
+        guard fromDump else {
+            return ExplainContext(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
+                                  provenance: rendered?.provenance, cluster: cluster, node: rendered?.node)
         }
-        var context = ExplainContext(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
-                                     provenance: provenance, cluster: cluster, node: rendered?.node)
-        context.notes = notes
-        return context
+        return ExplainContext.dump(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
+                                   provenance: rendered?.provenance ?? savedProvenance, cluster: cluster)
     }
 }

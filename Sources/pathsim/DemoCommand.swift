@@ -1,4 +1,7 @@
 import ArgumentParser
+import ClusterYAML
+import Explain
+import FelixRenderer
 import Foundation
 import IptablesSave
 import Netfilter
@@ -17,11 +20,15 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Colour: auto (only on a terminal), always, never.")
     var color: String = "auto"
 
-    static var fixture: String {
-        let source = URL(fileURLWithPath: #filePath)
-        let root = source.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent("Fixtures/snapshots/calico-2.6-web-deny-all").path
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+
+    static var fixture: String { root.appendingPathComponent("Fixtures/snapshots/calico-2.6-web-deny-all").path }
+
+    /// The seed's cluster objects: felix 2.6 renders exactly the dump's rules from them, which
+    /// names the pods and the policy behind the dump's chains.
+    static var cluster: String { root.appendingPathComponent("Fixtures/clusters/seed-web-deny-all-2.6/cluster.yaml").path }
 
     static let packets = [
         "in=cali1f79f9e08f2 tcp 10.139.54.20:41000 > 10.139.54.158:80 flags=S len=60",
@@ -37,7 +44,17 @@ struct DemoCommand: ParsableCommand {
         } catch {
             throw fail("\(error)", PathsimExit.missingInput)
         }
-        var simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls)
+        let explainer: Explainer
+        do {
+            let objects = try ClusterLoader.load(paths: [Self.cluster])
+            let rendered = try FelixRenderer.render(objects, node: objects.nodeNames[0], options: RenderOptions(layout: .legacy))
+            explainer = Explainer(context: .dump(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, provenance: rendered.provenance, cluster: objects))
+        } catch {
+            throw fail("\(error)", PathsimExit.missingInput)
+        }
+        var simulator = Simulator(ruleset: snapshot.ruleset, ipsets: snapshot.ipsets, network: snapshot.network, sysctls: snapshot.sysctls,
+                                  options: SimulatorOptions(recordMisses: true))
+        var firstTrace: PacketTrace?
         var sequencer = TCPSequencer()
         let human = TraceHuman(colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: false, ruleText: ruleTextLookup(snapshot))
         print("Node snapshot: \(directory)")
@@ -48,6 +65,7 @@ struct DemoCommand: ParsableCommand {
             let packet = sequencer.complete(spec)
             let trace = simulator.process(spec.input(packet, timestamp: spec.timestamp ?? 0))
             if index == 0 {
+                firstTrace = trace
                 print(human.render(trace, index: 1))
             } else {
                 print("\npacket \(index + 1): \(text)\n  verdict: \(PacketDescription.fate(trace.fate))")
@@ -57,13 +75,9 @@ struct DemoCommand: ParsableCommand {
         if let table = snapshot.ruleset.table(.filter) {
             print(IptablesListPrinter.list(table, chain: "cali-tw-cali96bc57f337a", lineNumbers: false, counters: .simulated(simulator)), terminator: "")
         }
-        print("""
-
-        Why: the web pod's ingress chain cali-tw-cali96bc57f337a clears the pass mark ("Start of policies"),
-        jumps to the policy chain cali-pi-default.web-deny-all, which has no rules (the policy allows no
-        ingress), so no policy set the accept or pass mark, and "Drop if no policies passed packet" drops
-        the SYN. To let the client in, add a NetworkPolicy that selects app=web with an ingress rule
-        allowing the client (for example from pods with its labels on TCP port 80).
-        """)
+        if let firstTrace {
+            print("\nWhy (pathsim explain, with the cluster's objects from \(Self.cluster)):\n")
+            print(ExplanationText.render(explainer.explain(firstTrace), indent: "  "))
+        }
     }
 }

@@ -129,6 +129,8 @@ import Testing
         let result = try run(["demo", "--color", "never"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("       3      180 DROP"))
+        #expect(result.stdout.contains("why: pod default/web-667bdcb4d8-cpvbb (cali96bc57f337a) is selected by KubernetesNetworkPolicy default/web-deny-all, which allows no ingress; no other policy applies; dropped at filter cali-tw-cali96bc57f337a rule 7"))
+        #expect(result.stdout.contains("      name: allow-client-to-web"))
     }
 
     static func capture(_ name: String) -> String { root.appendingPathComponent("Fixtures/pcap/\(name)").path }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `pathsim explain`, and `--explain` / `--format svg|html` on trace and replay, end to end.
+@Suite struct ExplainCLITests {
+    let cli = CLITests()
+    static let seedCluster = CLITests.root.appendingPathComponent("Fixtures/clusters/seed-web-deny-all-2.6/cluster.yaml").path
+    static let staleVeth = CLITests.root.appendingPathComponent("Fixtures/snapshots/explain-stale-veth").path
+
+    func json(_ line: Substring) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func explainJSONOnTheBareDumpAndWithTheCluster() throws {
+        let bare = try cli.run(["explain", "--snapshot", CLITests.seed, "--pkt", CLITests.syn, "--format", "json"])
+        #expect(bare.status == 0)
+        let bareObject = try json(Substring(bare.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(bareObject["cause"] as? String == "end-of-tier")
+        #expect((bareObject["unknowns"] as? [String])?.isEmpty == false)
+
+        let rich = try cli.run(["explain", "--snapshot", CLITests.seed, "--cluster", Self.seedCluster, "--felix-version", "2.6", "--pkt", CLITests.syn, "--format", "json"])
+        #expect(rich.status == 0)
+        let object = try json(Substring(rich.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let policy = try #require(object["policy"] as? [String: Any])
+        #expect(policy["name"] as? String == "default/web-deny-all")
+        #expect((object["endpoint"] as? [String: Any])?["name"] as? String == "default/web-667bdcb4d8-cpvbb")
+        #expect((object["decidingStep"] as? [String: Any])?["rule"] as? Int == 7)
+        #expect((object["proposals"] as? [[String: Any]])?.first?["yaml"] is String)
+    }
+
+    @Test func aSnapshotPathsimRenderedCarriesItsProvenance() throws {
+        let result = try cli.run(["explain", "--snapshot", Self.staleVeth, "--pkt", "in=calibaee662cd2c tcp 10.70.1.30:40000 > 10.70.1.10:8080 flags=S"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("KubernetesNetworkPolicy default/web-allow-client (tier default): no rule matched"))
+        #expect(result.stdout.contains("is not in ipset cali40s:"))
+    }
+
+    @Test func traceExplainAddsTheExplanation() throws {
+        let human = try cli.run(["trace", "--snapshot", CLITests.seed, "--pkt", CLITests.syn, "--explain"])
+        #expect(human.status == 0)
+        #expect(human.stdout.contains("verdict: dropped"))
+        #expect(human.stdout.contains("  why: the workload on cali96bc57f337a is selected by policy default.web-deny-all"))
+        let lines = try cli.run(["trace", "--snapshot", CLITests.seed, "--pkt", CLITests.syn, "--explain", "--format", "json"])
+        let object = try json(try #require(lines.stdout.split(separator: "\n").first))
+        #expect((object["explanation"] as? [String: Any])?["cause"] as? String == "end-of-tier")
+    }
+
+    @Test func replayExplainsTheDroppedFrames() throws {
+        let result = try cli.run(["replay", "--snapshot", CLITests.seed, CLITests.capture("sll2.pcap"), "--format", "json", "--explain"])
+        #expect(result.status == 0)
+        let objects = try result.stdout.split(separator: "\n").map(json)
+        let dropped = objects.filter { $0["verdict"] as? String == "drop" }
+        #expect(!dropped.isEmpty)
+        #expect(dropped.allSatisfy { ($0["explanation"] as? [String: Any])?["cause"] is String })
+        #expect(objects.filter { $0["verdict"] as? String == "accept" }.allSatisfy { $0["explanation"] == nil })
+    }
+
+    @Test func pictureFormatsWriteSelfContainedFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pathsim-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let svg = directory.appendingPathComponent("seed.svg").path
+        let result = try cli.run(["explain", "--snapshot", CLITests.seed, "--cluster", Self.seedCluster, "--felix-version", "2.6", "--pkt", CLITests.syn, "--format", "svg", "-o", svg])
+        #expect(result.status == 0)
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(text.hasPrefix("<svg") || text.hasPrefix("<?xml"))
+        #expect(text.contains("deciding-step"))
+        #expect(text.contains("KubernetesNetworkPolicy default/web-deny-all"))
+        let html = try cli.run(["trace", "--snapshot", CLITests.seed, "--pkt", CLITests.syn, "--format", "html"])
+        #expect(html.status == 0)
+        #expect(html.stdout.contains("<!DOCTYPE html>") || html.stdout.contains("<!doctype html>"))
+        #expect(!html.stdout.contains("<script"))
+    }
+
+    @Test func explainNeedsAPacket() throws {
+        let result = try cli.run(["explain", "--snapshot", CLITests.seed])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("explain needs at least one --pkt"))
+    }
+}

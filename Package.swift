@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "NodeSnapshot", "PolicyTestSupport"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "NodeSnapshot", "PolicyTestSupport", "Explain"]),
         .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),

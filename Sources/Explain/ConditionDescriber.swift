@@ -22,28 +22,26 @@ struct ConditionDescriber {
             FailedCondition(kind: kind, wanted: wanted, actual: actual, negated: negated, text: text)
         }
         switch condition {
-        case .source:
-            let test = rule.source!
-            return make("source", "\(packet.source)", negated: test.negated, "source \(packet.source) is \(test.negated ? "" : "not ")in \(test.value)")
-        case .destination:
-            let test = rule.destination!
-            return make("destination", "\(packet.destination)", negated: test.negated, "destination \(packet.destination) is \(test.negated ? "" : "not ")in \(test.value)")
-        case .inInterface:
-            let test = rule.inInterface!
-            return make("interface", point.inInterface ?? "none", negated: test.negated, "the packet came in on \(point.inInterface ?? "no interface"), the rule wants \(test.negated ? "anything but " : "")\(test.value)")
-        case .outInterface:
-            let test = rule.outInterface!
-            return make("interface", point.outInterface ?? "none", negated: test.negated, "the packet goes out on \(point.outInterface ?? "no interface"), the rule wants \(test.negated ? "anything but " : "")\(test.value)")
+        case .source, .destination:
+            guard let test = condition == .source ? rule.source : rule.destination else { break }
+            let side = condition == .source ? "source" : "destination"
+            let address = condition == .source ? packet.source : packet.destination
+            return make(side, "\(address)", negated: test.negated, "\(side) \(address) is \(test.negated ? "" : "not ")in \(test.value)")
+        case .inInterface, .outInterface:
+            guard let test = condition == .inInterface ? rule.inInterface : rule.outInterface else { break }
+            let name = (condition == .inInterface ? point.inInterface : point.outInterface) ?? "no interface"
+            let way = condition == .inInterface ? "came in on" : "goes out on"
+            return make("interface", name, negated: test.negated, "the packet \(way) \(name), the rule wants \(test.negated ? "anything but " : "")\(test.value)")
         case .proto:
-            let test = rule.proto!
+            guard let test = rule.proto else { break }
             let name = IPProtocolNumber.name(packet.proto)
             return make("protocol", name, negated: test.negated, "protocol is \(name), the rule wants \(test.negated ? "anything but " : "")\(IPProtocolNumber.name(test.value))")
         case .fragment:
             return make("fragment", packet.isNonFirstFragment ? "non-first fragment" : "not a fragment", "fragment test does not hold")
         case .match(let index):
-            guard index < rule.matches.count else { return make("other", "", "condition \(index + 1)") }
-            return describe(rule.matches[index], wanted: wanted, point: point)
+            if index < rule.matches.count { return describe(rule.matches[index], wanted: wanted, point: point) }
         }
+        return make("other", "", "\(wanted.isEmpty ? "a condition" : wanted) does not hold")
     }
 
     private func describe(_ match: Match, wanted: String, point: ProbePoint) -> FailedCondition {
@@ -73,8 +71,9 @@ struct ConditionDescriber {
             return make("mark", "0x" + String(packet.mark, radix: 16), negated: test.negated,
                         "mark 0x\(String(packet.mark, radix: 16)) & 0x\(String(test.value.mask, radix: 16)) is \(test.negated ? "" : "not ")0x\(String(test.value.value, radix: 16))\(markMeaning(test.value))")
         case .conntrack(let test) where test.states != nil:
+            let wanted = test.states ?? Negatable(ConntrackStates())
             let states = point.conntrack.map(Self.states) ?? "INVALID"
-            return make("ct-state", states, negated: test.states!.negated, "conntrack state is \(states), the rule wants \(test.states!.negated ? "anything but " : "")\(Self.states(test.states!.value))")
+            return make("ct-state", states, negated: wanted.negated, "conntrack state is \(states), the rule wants \(wanted.negated ? "anything but " : "")\(Self.states(wanted.value))")
         case .state(let test):
             let states = point.conntrack.map(Self.states) ?? "INVALID"
             return make("ct-state", states, negated: test.negated, "conntrack state is \(states), the rule wants \(test.negated ? "anything but " : "")\(Self.states(test.value))")

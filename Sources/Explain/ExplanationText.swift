@@ -30,8 +30,9 @@ public enum ExplanationText {
                 if let near = evaluation.nearestRule {
                     lines.append("    nearest: \(near.chain) #\(near.position)\(near.ruleIndex.map { " (policy rule \($0 + 1))" } ?? "")")
                     for failed in near.failed { lines.append("      ✗ \(failed.text)") }
-                    for failed in near.failed where failed.members != nil {
-                        lines.append("        \(failed.ipset ?? "") holds: \(failed.members!.isEmpty ? "nothing" : failed.members!.joined(separator: ", "))")
+                    for failed in near.failed {
+                        guard let members = failed.members else { continue }
+                        lines.append("        \(failed.ipset ?? "") holds: \(members.isEmpty ? "nothing" : members.joined(separator: ", "))")
                     }
                 }
             }

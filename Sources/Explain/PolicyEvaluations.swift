@@ -73,7 +73,7 @@ struct PolicyEvaluations {
             guard let miss = reading.trace.missed.first(where: { $0.backend == backend && $0.table == table && $0.chain == chain && $0.rule == offset + 1 }) else { continue }
             let point = reading.probePoint(visit, mark: miss.mark)
             let failures = (miss.failures.isEmpty ? [miss.failed] : miss.failures).map { describer.describe(rule, $0, at: point) }
-            if best == nil || failures.count < best!.failed.count {
+            if failures.count < best?.failed.count ?? Int.max {
                 best = RuleMiss(chain: chain, position: offset + 1, ruleText: reading.context.ruleText(backend, table, chain, offset + 1),
                                 ruleIndex: reading.context.origin(backend, table, chain, offset + 1)?.ruleIndex, failed: failures)
             }

@@ -81,10 +81,11 @@ struct ProposalWriter {
         let target = endpoint.kind == "host" ? "host endpoint \(endpoint.name ?? endpoint.interface)" : endpoint.name.map { "pod \($0)" } ?? "the workload on \(endpoint.interface)"
         let fromTo = direction == "ingress" ? "from" : "to"
         // A Deny in a policy ordered earlier wins over any later Allow: the Allow must come first.
-        let denying = explanation.cause == .policyDeny ? explanation.policy.flatMap(calicoPolicy) : nil
+        let denier = explanation.cause == .policyDeny ? explanation.policy : nil
+        let denying = denier.flatMap(calicoPolicy)
         var summary = "apply a policy that selects \(target) and allows \(direction) \(fromTo) \(peerText) on \(what)"
-        if let denying {
-            summary = "\(Summary.policyName(explanation.policy!)) denies it: narrow its rule, or allow this traffic in a policy ordered before it (order below \(Self.number(denying.order ?? 0)), same tier): selects \(target), allows \(direction) \(fromTo) \(peerText) on \(what)"
+        if let denier, let denying {
+            summary = "\(Summary.policyName(denier)) denies it: narrow its rule, or allow this traffic in a policy ordered before it (order below \(Self.number(denying.order ?? 0)), same tier): selects \(target), allows \(direction) \(fromTo) \(peerText) on \(what)"
         }
         guard context.cluster != nil, endpoint.kind == "workload", let name = endpoint.name,
               let resolved = naming.resolve(interface: endpoint.interface, kind: "workload") else {
@@ -168,11 +169,11 @@ struct ProposalWriter {
 
     static func matchLabels(_ labels: [String: String], indent: String) -> String {
         guard !labels.isEmpty else { return indent + "{}\n" }
-        return indent + "matchLabels:\n" + labels.keys.sorted().map { "\(indent)  \($0): \(yamlScalar(labels[$0]!))\n" }.joined()
+        return indent + "matchLabels:\n" + labels.sorted { $0.key < $1.key }.map { "\(indent)  \($0.key): \(yamlScalar($0.value))\n" }.joined()
     }
 
     static func calicoSelector(_ labels: [String: String]) -> String {
-        let terms = labels.keys.sorted().map { "\($0) == '\(labels[$0]!)'" }
+        let terms = labels.sorted { $0.key < $1.key }.map { "\($0.key) == '\($0.value)'" }
         return "\"" + (terms.isEmpty ? "all()" : terms.joined(separator: " && ")) + "\""
     }
 

@@ -246,7 +246,7 @@ enum SaveSpelling {
 
     /// The rule after `-A CHAIN`: ip part, matches in order, then the target.
     static func ruleBody(_ rule: Rule) -> [String] {
-        var words = [RuleCondition.source, .destination, .inInterface, .outInterface, .proto, .fragment].compactMap { header(rule, $0) }
+        var words = RuleCondition.header.compactMap { header(rule, $0) }
         for match in rule.matches { words.append(Self.match(match)) }
         if let target = rule.target { words.append(Self.target(target)) }
         return words

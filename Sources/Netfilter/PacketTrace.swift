@@ -51,6 +51,9 @@ public struct ChainVisit: Hashable, Sendable {
 public enum RuleCondition: Hashable, Sendable {
     case source, destination, inInterface, outInterface, proto, fragment
     case match(Int)
+
+    /// The ip part, in the order iptables tests it.
+    public static let header: [RuleCondition] = [.source, .destination, .inInterface, .outInterface, .proto, .fragment]
 }
 
 /// A rule that was evaluated and did not match (recorded on request, for `--verbose`).

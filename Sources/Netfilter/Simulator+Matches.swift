@@ -3,13 +3,7 @@ extension Simulator {
     /// hold. Conditions are tested in order and stop at the first failure, which matters
     /// for stateful matches (`limit`, `statistic --mode nth`, `recent` only see what reaches them).
     mutating func firstFailure(_ rule: Rule, table: TableName, chain: Int, position: Int, hook: Hook, _ flight: inout InFlight) -> RuleCondition? {
-        let packet = flight.packet
-        if let test = rule.source, !test.holds(test.value.contains(packet.source)) { return .source }
-        if let test = rule.destination, !test.holds(test.value.contains(packet.destination)) { return .destination }
-        if let test = rule.inInterface, !test.holds(test.value.matches(flight.inInterface ?? "")) { return .inInterface }
-        if let test = rule.outInterface, !test.holds(test.value.matches(flight.outInterface ?? "")) { return .outInterface }
-        if let test = rule.proto, !test.holds(packet.proto == test.value) { return .proto }
-        if let test = rule.fragment, !test.holds(packet.isNonFirstFragment) { return .fragment }
+        for condition in RuleCondition.header where !headerHolds(rule, condition, flight) { return condition }
         for (index, match) in rule.matches.enumerated() {
             let key = RuleMatchKey(backend: walking.backend, table: table, chain: chain, rule: position, match: index)
             if !evaluate(match, key: key, hook: hook, &flight) {
@@ -27,18 +21,26 @@ extension Simulator {
         return nil
     }
 
+    /// The rule's ip part: addresses, interfaces, protocol, fragment (absent tests hold).
+    @inline(__always)
+    func headerHolds(_ rule: Rule, _ condition: RuleCondition, _ flight: InFlight) -> Bool {
+        let packet = flight.packet
+        switch condition {
+        case .source: return rule.source.map { $0.holds($0.value.contains(packet.source)) } ?? true
+        case .destination: return rule.destination.map { $0.holds($0.value.contains(packet.destination)) } ?? true
+        case .inInterface: return rule.inInterface.map { $0.holds($0.value.matches(flight.inInterface ?? "")) } ?? true
+        case .outInterface: return rule.outInterface.map { $0.holds($0.value.matches(flight.outInterface ?? "")) } ?? true
+        case .proto: return rule.proto.map { $0.holds(packet.proto == $0.value) } ?? true
+        case .fragment: return rule.fragment.map { $0.holds(packet.isNonFirstFragment) } ?? true
+        case .match: return true
+        }
+    }
+
     /// Every condition of `rule` that does not hold, each tested on its own against a scratch
     /// copy of the engine, so stateful matches (`limit`, `statistic`, `recent`) are left as the
     /// real walk left them.
     func allFailures(_ rule: Rule, table: TableName, chain: Int, position: Int, hook: Hook, _ flight: InFlight) -> [RuleCondition] {
-        let packet = flight.packet
-        var failures: [RuleCondition] = []
-        if let test = rule.source, !test.holds(test.value.contains(packet.source)) { failures.append(.source) }
-        if let test = rule.destination, !test.holds(test.value.contains(packet.destination)) { failures.append(.destination) }
-        if let test = rule.inInterface, !test.holds(test.value.matches(flight.inInterface ?? "")) { failures.append(.inInterface) }
-        if let test = rule.outInterface, !test.holds(test.value.matches(flight.outInterface ?? "")) { failures.append(.outInterface) }
-        if let test = rule.proto, !test.holds(packet.proto == test.value) { failures.append(.proto) }
-        if let test = rule.fragment, !test.holds(packet.isNonFirstFragment) { failures.append(.fragment) }
+        var failures = RuleCondition.header.filter { !headerHolds(rule, $0, flight) }
         var scratch = self
         var scratchFlight = flight
         for (index, match) in rule.matches.enumerated() {

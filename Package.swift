@@ -49,11 +49,13 @@ let package = Package(
         .target(name: "Explain", dependencies: ["Netfilter", "IptablesSave", "CalicoModel", "FelixRenderer", "TraceFormat"]),
         // The netfilter hook diagram with a packet's path highlighted, as SVG and a standalone HTML report.
         .target(name: "PathDiagram", dependencies: ["Netfilter"]),
+        // What-if: the same packets through two worlds (before and after a change), flow by flow.
+        .target(name: "WhatIf", dependencies: ["Netfilter", "Explain", "TraceFormat"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "WhatIf",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "KubeProxyRendererTests", dependencies: ["CalicoModel", "ClusterYAML", "KubeProxyRenderer", "Digests", "FelixRenderer", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
         .testTarget(name: "ClusterPathTests", dependencies: ["ClusterPath", "CalicoModel", "ClusterYAML", "FelixRenderer", "Netfilter", "NodeSnapshot", "PacketSpec", "KernelOracle", "PacketWire"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer", "TraceFormat"]),
+        .testTarget(name: "WhatIfTests", dependencies: ["WhatIf", "Explain", "Netfilter", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer"]),
         .testTarget(name: "PathDiagramTests", dependencies: ["PathDiagram", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,8 @@ enum FelixChainRole: Hashable, Sendable {
     case policy(id: String, direction: String)
     /// `cali-pri-`/`cali-pro-`: a profile's rules.
     case profile(id: String, direction: String)
+    /// `cali-gi-`/`cali-go-` (felix 3.28+): policies with the same selector, jumped to in turn.
+    case policyGroup
     /// `cali-to-wl-dispatch`, `cali-from-host-endpoint`, …: the interface-to-endpoint dispatch.
     case dispatch
     case failsafe
@@ -31,6 +33,8 @@ enum FelixChainRole: Hashable, Sendable {
             self = .policy(id: id, direction: "ingress")
         } else if let id = rest("cali-po-") {
             self = .policy(id: id, direction: "egress")
+        } else if chain.hasPrefix("cali-gi-") || chain.hasPrefix("cali-go-") {
+            self = .policyGroup
         } else if let id = rest("cali-pri-") {
             self = .profile(id: id, direction: "ingress")
         } else if let id = rest("cali-pro-") {

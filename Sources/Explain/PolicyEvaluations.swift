@@ -28,31 +28,40 @@ struct PolicyEvaluations {
             } else if comments.contains("Start of policies") {
                 tier = "default"
             }
-            guard let target = rule.chainTarget, FelixChainRole(chain: target).isPolicyOrProfile else { continue }
-            let isProfile = target.hasPrefix("cali-pr")
-            let jumpOrigin = reading.context.origin(anchor.backend, anchor.table, anchor.chain, offset + 1)
-            let (reference, unknown) = naming.reference(table: anchor.table, chain: target, jumpOrigin: jumpOrigin)
-            if let unknown { result.unknowns.append(unknown) }
-            let outcome = self.outcome(jumpPosition: offset + 1, anchor: anchor, policyChain: target, visit: visit)
-            let allowRules = reading.context.chain(anchor.backend, anchor.table, target)?.rules.filter { reading.setsBit($0, pass: false) || reading.setsBit($0, pass: true) }.count ?? 0
-            var evaluation = PolicyEvaluation(policy: reference, tier: isProfile ? nil : tier, outcome: outcome, allowRules: allowRules)
-            if outcome == "no-rule-matched" {
-                evaluation.nearestRule = nearestRule(table: anchor.table, backend: anchor.backend, chain: target, visit: visit)
+            guard let target = rule.chainTarget else { continue }
+            // A policy group's rules jump to its policies in order.
+            var jumps: [(caller: String, position: Int, chain: String)] = [(anchor.chain, offset + 1, target)]
+            if FelixChainRole(chain: target) == .policyGroup {
+                jumps = (reading.context.chain(anchor.backend, anchor.table, target)?.rules ?? []).enumerated().compactMap { index, member in
+                    member.chainTarget.map { (target, index + 1, $0) }
+                }
             }
-            result.evaluations.append(evaluation)
+            for jump in jumps where FelixChainRole(chain: jump.chain).isPolicyOrProfile {
+                let isProfile = jump.chain.hasPrefix("cali-pr")
+                let jumpOrigin = reading.context.origin(anchor.backend, anchor.table, jump.caller, jump.position)
+                let (reference, unknown) = naming.reference(table: anchor.table, chain: jump.chain, jumpOrigin: jumpOrigin)
+                if let unknown { result.unknowns.append(unknown) }
+                let outcome = self.outcome(caller: jump.caller, position: jump.position, policyChain: jump.chain, visit: visit)
+                let allowRules = reading.context.chain(anchor.backend, anchor.table, jump.chain)?.rules.filter { reading.setsBit($0, pass: false) || reading.setsBit($0, pass: true) }.count ?? 0
+                var evaluation = PolicyEvaluation(policy: reference, tier: isProfile ? nil : tier, outcome: outcome, allowRules: allowRules)
+                if outcome == "no-rule-matched" {
+                    evaluation.nearestRule = nearestRule(table: anchor.table, backend: anchor.backend, chain: jump.chain, visit: visit)
+                }
+                result.evaluations.append(evaluation)
+            }
         }
         return result
     }
 
-    private func outcome(jumpPosition: Int, anchor: TraceStep, policyChain: String, visit: ChainVisit) -> String {
+    private func outcome(caller: String, position: Int, policyChain: String, visit: ChainVisit) -> String {
         let steps = reading.trace.steps
-        guard let jump = visit.stepRange.first(where: { steps[$0].chain == anchor.chain && steps[$0].rule == jumpPosition && steps[$0].target == policyChain }) else {
+        guard let jump = visit.stepRange.first(where: { steps[$0].chain == caller && steps[$0].rule == position && steps[$0].target == policyChain }) else {
             return "not-reached"
         }
-        // The policy's own steps run until the walk is back in the endpoint chain.
+        // The policy's own steps run until the walk is back in the chain that jumped.
         var index = jump + 1
         var outcome = "no-rule-matched"
-        while index < visit.stepRange.upperBound, steps[index].chain != anchor.chain {
+        while index < visit.stepRange.upperBound, steps[index].chain != caller {
             let step = steps[index]
             if step.chain == policyChain {
                 if step.verdict == .drop { return "denied" }

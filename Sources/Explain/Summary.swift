@@ -36,14 +36,16 @@ struct Summary {
         case .endOfTier:
             let tier = explanation.tier ?? "default"
             let policies = explanation.policiesApplied.filter { $0.tier == tier }
-            if policies.count == 1 {
+            if policies.isEmpty {
+                parts.append("no policy in tier \(tier) allowed or passed it for \(endpoint)")
+            } else if policies.count == 1 {
                 let only = policies[0]
                 let allows = only.allowRules == 0 ? "allows no \(direction)" : "has \(only.allowRules) rule(s) allowing \(direction), none of which matched"
                 parts.append("\(endpoint) is selected by \(Self.policyName(only.policy)), which \(allows)")
                 let others = explanation.policiesApplied.filter { $0.policy.kind != "Profile" }.count - 1
                 parts.append(others == 0 ? "no other policy applies" : "\(others) other polic\(others == 1 ? "y applies" : "ies apply") in other tiers")
             } else {
-                let list = policies.map { "\(Self.policyName($0.policy)) (\($0.outcome))" }.joined(separator: ", ")
+                let list = policies.map { "\(Self.policyName($0.policy)) (\($0.outcome.replacingOccurrences(of: "-", with: " ")))" }.joined(separator: ", ")
                 parts.append("\(endpoint) is selected by \(policies.count) policies in tier \(tier), none of which allows or passes this packet: \(list)")
             }
         case .noProfileMatched:

@@ -140,6 +140,17 @@ public struct Simulator: Sendable {
         return conntrack.sortedEntries.map { $0.conntrackLine(now: clock) }
     }
 
+    /// The table as another engine's `conntrack:` seed: each entry with the seconds it has left,
+    /// so a changed ruleset can start with the connections this one made.
+    public mutating func conntrackToCarryOver() -> [ConntrackEntry] {
+        installSeededConntrack()
+        return conntrack.sortedEntries.map { entry in
+            var carried = entry
+            carried.expires = max(0, entry.expires - clock)
+            return carried
+        }
+    }
+
     /// Lets time pass with no packet: entries whose timeout runs out are removed.
     public mutating func advanceClock(by seconds: Double) {
         installSeededConntrack()

@@ -9,6 +9,6 @@ struct PathsimCommand: ParsableCommand {
         66 an input file or directory is missing; 69 an unsupported iptables feature was met with --strict; \
         70 internal error.
         """,
-        subcommands: [TraceCommand.self, ExplainCommand.self, ReplayCommand.self, RenderCommand.self, ListCommand.self, ConntrackCommand.self, BenchCommand.self, SnapshotCommand.self, DemoCommand.self]
+        subcommands: [TraceCommand.self, ExplainCommand.self, DiffCommand.self, ReplayCommand.self, RenderCommand.self, ListCommand.self, ConntrackCommand.self, BenchCommand.self, SnapshotCommand.self, DemoCommand.self]
     )
 }

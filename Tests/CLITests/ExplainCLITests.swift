@@ -78,3 +78,34 @@ import Testing
         #expect(result.stderr.contains("explain needs at least one --pkt"))
     }
 }
+
+/// `pathsim diff`: two worlds, one set of packets.
+@Suite struct DiffCLITests {
+    let cli = CLITests()
+    static let seedCluster = CLITests.root.appendingPathComponent("Fixtures/clusters/seed-web-deny-all/cluster.yaml").path
+    static let proposal = CLITests.root.appendingPathComponent("Fixtures/clusters/what-if/allow-client-to-web.yaml").path
+
+    @Test func aProposalAppliedOpensTheFlow() throws {
+        let result = try cli.run(["diff", "--cluster", Self.seedCluster, "--after-cluster", Self.seedCluster, "--after-cluster", Self.proposal,
+                                  "--pkt", CLITests.syn, "--format", "json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["flows"] as? Int == 1)
+        #expect((object["counts"] as? [String: Int]) == ["dropped → accepted": 1])
+        let human = try cli.run(["diff", "--cluster", Self.seedCluster, "--after-cluster", Self.seedCluster, "--after-cluster", Self.proposal, "--pkt", CLITests.syn])
+        #expect(human.stdout.contains("1 flow, 1 packet: 1 changed, 0 unchanged"))
+        #expect(human.stdout.contains("after:  KubernetesNetworkPolicy default/allow-client-to-web, ingress rule 1 allows it"))
+    }
+
+    @Test func aCaptureCanBeTheTraffic() throws {
+        let result = try cli.run(["diff", "--snapshot", CLITests.seed, "--after-snapshot", CLITests.seed, "--pcap", CLITests.capture("sll2.pcap")])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("0 changed"))
+    }
+
+    @Test func diffNeedsTheAfterWorld() throws {
+        let result = try cli.run(["diff", "--snapshot", CLITests.seed, "--pkt", CLITests.syn])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--after-snapshot DIR or --after-cluster PATH"))
+    }
+}

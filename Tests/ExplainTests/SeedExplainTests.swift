@@ -92,3 +92,21 @@ struct SeedExplainTests {
         #expect(explanation.policy?.name == "default/allow-client-to-web")
     }
 }
+
+@Suite("Explain: policy groups")
+struct PolicyGroupExplainTests {
+    @Test func policiesWithTheSameSelectorAreReadThroughTheirGroupChain() throws {
+        // felix 3.28+ puts policies with one selector in a cali-gi- chain; both must be named.
+        let yaml = try String(contentsOfFile: fixture("clusters/what-if/allow-client-to-web.yaml"), encoding: .utf8)
+        let world = try ExplainWorld.rendered("clusters/seed-web-deny-all/cluster.yaml", adding: yaml)
+        let explanation = try world.explain("in=cali1f79f9e08f2 tcp 10.139.54.20:41001 > 10.139.54.158:8080 flags=S")
+        #expect(explanation.cause == .endOfTier)
+        let policies = explanation.policiesApplied.filter { $0.policy.kind == "KubernetesNetworkPolicy" }
+        #expect(policies.map(\.policy.name) == ["default/allow-client-to-web", "default/web-deny-all"])
+        #expect(policies.map(\.outcome) == ["no-rule-matched", "no-rule-matched"])
+        #expect(policies[0].nearestRule?.failed.map(\.text) == ["destination port 8080 is not 80"])
+        let allowed = try world.explain("in=cali1f79f9e08f2 tcp 10.139.54.20:41002 > 10.139.54.158:80 flags=S")
+        #expect(allowed.cause == .policyAllow)
+        #expect(allowed.policiesApplied.first?.outcome == "allowed")
+    }
+}

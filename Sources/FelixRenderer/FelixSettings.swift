@@ -21,9 +21,15 @@ public struct RenderOptions: Hashable, Sendable {
     public var layout: FelixLayout
     /// felix probes the host: `--random-fully` on MASQUERADE/SNAT needs iptables ≥1.6.2 and kernel ≥3.14.
     public var randomFully: Bool
-    public init(layout: FelixLayout = .modern, randomFully: Bool = true) {
+    /// Routes to other nodes' workloads (and `vxlan.calico` with a VXLAN pool), as BIRD and
+    /// felix's VXLAN route manager install them; see `ClusterRouting`. Off by default: a
+    /// node rendered on its own (the kernel suites' oracle node) has only its default route
+    /// towards the other nodes.
+    public var routesToOtherNodes: Bool
+    public init(layout: FelixLayout = .modern, randomFully: Bool = true, routesToOtherNodes: Bool = false) {
         self.layout = layout
         self.randomFully = randomFully
+        self.routesToOtherNodes = routesToOtherNodes
     }
 }
 
@@ -48,6 +54,7 @@ struct FelixSettings: Sendable {
     var natPortRange: ClosedRange<Int>?
     var natOutgoingInterfaceFilter: String?
     var randomFully: Bool
+    var routesToOtherNodes: Bool
 
     var isModern: Bool { layout == .modern }
     var workloadWildcard: String { interfacePrefix + "+" }
@@ -95,6 +102,7 @@ struct FelixSettings: Sendable {
         natPortRange = configuration.natPortRange
         natOutgoingInterfaceFilter = configuration.natOutgoingInterfaceFilter
         randomFully = modern && options.randomFully
+        routesToOtherNodes = options.routesToOtherNodes
     }
 
     private static func allowAction(_ text: String?, field: String, location: SourceLocation?) throws(RenderError) -> FelixAction {

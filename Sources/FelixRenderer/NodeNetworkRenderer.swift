@@ -4,6 +4,8 @@ import Netfilter
 /// The node's interfaces and routes, as `ip -j addr/link/route` would print them: `lo`, `eth0`
 /// with the Node's InternalIP (a /24, gateway .1), a `tunl0` when IPIP is on, and one veth per
 /// local workload with a /32 route to each of its addresses (Calico's veths carry no IPv4 address).
+/// With `remote` routes (`RenderOptions.routesToOtherNodes`), the routes to other nodes'
+/// workloads follow the local ones, and a VXLAN tunnel adds `vxlan.calico` with its VTEP address.
 struct NodeNetworkRenderer {
     struct Link {
         var name: String
@@ -17,7 +19,8 @@ struct NodeNetworkRenderer {
     /// What pathsim assumed because the cluster did not say.
     var assumptions: [String] = []
 
-    init(node: String, nodeIP: String?, workloads: [ResolvedEndpoint], ipip: Bool) {
+    init(node: String, nodeIP: String?, workloads: [ResolvedEndpoint], ipip: Bool,
+         remote: [ClusterRouting.RemoteRoute] = [], vxlanTunnel: ClusterRouting.Peer? = nil) {
         let address = nodeIP ?? "10.0.0.10"
         if nodeIP == nil { assumptions.append("node \(node) has no Node object with an InternalIP: eth0 gets \(address)/24") }
         let parts = address.split(separator: ".")
@@ -25,6 +28,13 @@ struct NodeNetworkRenderer {
         links.append(Link(name: "lo", mac: "00:00:00:00:00:00", addresses: [("127.0.0.1", 8)], kind: "loopback"))
         links.append(Link(name: "eth0", mac: "02:00:00:00:00:01", addresses: [(address, 24)], kind: "ether"))
         if ipip { links.append(Link(name: "tunl0", mac: "00:00:00:00", addresses: [], kind: "ipip")) }
+        // felix gives the VTEP a /32 and reaches the other VTEPs through onlink routes, with
+        // static ARP and FDB entries (VTEP address → MAC → node IP) that pathsim's tracer reads
+        // from `ClusterRouting` instead: the engine does not model neighbours.
+        let tunnelAddress = vxlanTunnel?.vxlanTunnelAddress.map { "\($0)" }
+        if let tunnelAddress {
+            links.append(Link(name: ClusterRouting.vxlanDevice, mac: vxlanTunnel?.vxlanTunnelMAC ?? "", addresses: [(tunnelAddress, 32)], kind: "ether"))
+        }
         routes.append(["dst": "default", "gateway": "\(subnet).1", "dev": "eth0"])
         routes.append(["dst": "\(subnet).0/24", "dev": "eth0", "prefsrc": address, "scope": "link"])
         var seen = Set<String>()
@@ -35,6 +45,14 @@ struct NodeNetworkRenderer {
             for ip in workload.addresses where !ip.contains(":") {
                 routes.append(["dst": ip, "dev": name, "scope": "link"])
             }
+        }
+        for route in remote {
+            // BIRD marks its routes `proto bird`; felix's VXLAN routes carry its protocol number 80.
+            routes.append(["dst": "\(route.destination)", "gateway": "\(route.gateway)", "dev": route.device,
+                           "protocol": route.encapsulation == .vxlan ? "80" : "bird", "flags": route.onlink ? "onlink" : ""])
+        }
+        if let tunnelAddress {
+            routes.append(["type": "local", "dst": tunnelAddress, "dev": ClusterRouting.vxlanDevice, "table": "local", "prefsrc": tunnelAddress, "scope": "host"])
         }
         routes.append(["type": "local", "dst": address, "dev": "eth0", "table": "local", "prefsrc": address, "scope": "host"])
         routes.append(["type": "broadcast", "dst": "\(subnet).255", "dev": "eth0", "table": "local", "prefsrc": address, "scope": "link"])
@@ -62,7 +80,8 @@ struct NodeNetworkRenderer {
     var linkJSON: String { "[" + links.enumerated().map { linkJSON($0.element, index: $0.offset + 1, withAddresses: false) }.joined(separator: ",") + "]\n" }
     var routeJSON: String {
         "[" + routes.map { route in
-            "{" + ["type", "dst", "gateway", "dev", "table", "prefsrc", "scope"].compactMap { key in route[key].map { "\(Self.quote(key)):\(Self.quote($0))" } }.joined(separator: ",") + ",\"flags\":[]}"
+            "{" + ["type", "dst", "gateway", "dev", "protocol", "table", "prefsrc", "scope"].compactMap { key in route[key].map { "\(Self.quote(key)):\(Self.quote($0))" } }.joined(separator: ",")
+                + ",\"flags\":[\(route["flags"].flatMap { $0.isEmpty ? nil : Self.quote($0) } ?? "")]}"
         }.joined(separator: ",") + "]\n"
     }
 }

@@ -151,10 +151,16 @@ struct NodeRulesBuilder {
             filter.add(FelixChain(chain, [], origin: StaticChains.origin))
         }
         let poolCIDRs = pools.map(\.cidr).sorted()
-        let nodeNetwork = NodeNetworkRenderer(node: node, nodeIP: nodeIP, workloads: workloads, ipip: settings.ipip)
+        let routing = settings.routesToOtherNodes ? ClusterRouting(cluster: cluster) : nil
+        let vxlanTunnel = settings.vxlan && routing?.hasRemoteWorkloads == true ? routing?.peer(node: node) : nil
+        var nodeNetwork = NodeNetworkRenderer(node: node, nodeIP: nodeIP, workloads: workloads, ipip: settings.ipip,
+                                              remote: routing?.routes(from: node) ?? [], vxlanTunnel: vxlanTunnel)
+        if let routing, routing.hasRemoteWorkloads { nodeNetwork.assumptions += routing.assumptions }
         _ = ipsets.fixedSet("masq-ipam-pools", type: "hash:net", members: pools.filter(\.natOutgoing).map(\.cidr).sorted(), description: "IP pools with natOutgoing")
         _ = ipsets.fixedSet(settings.isModern ? "network-ip-pools" : "all-ipam-pools", type: "hash:net", members: poolCIDRs, description: "all IP pools")
-        if settings.isModern { _ = ipsets.fixedSet("this-host", type: "hash:ip", members: [nodeNetwork.nodeAddress, "127.0.0.1"].sorted(), description: "this host's addresses") }
+        // felix's this-host set holds every address of the host, the VTEP's included.
+        let hostAddresses = [nodeNetwork.nodeAddress, "127.0.0.1"] + (vxlanTunnel?.vxlanTunnelAddress.map { ["\($0)"] } ?? [])
+        if settings.isModern { _ = ipsets.fixedSet("this-host", type: "hash:ip", members: hostAddresses.sorted(), description: "this host's addresses") }
         if settings.ipip {
             _ = ipsets.fixedSet(settings.isModern ? "all-hosts-net" : "all-hosts", type: settings.isModern ? "hash:net" : "hash:ip",
                                 members: cluster.nodes.flatMap(\.internalIPs).filter { !$0.contains(":") }.sorted(), description: "every node's address (IPIP peers)")

@@ -1,2 +1,0 @@
-// Filled in by the cross-node work.
-enum ClusterPathPlaceholder {}

@@ -84,9 +84,13 @@ struct Decision {
             }
         }
         if let last = candidates.last { return last }
-        if let index = steps.lastIndex(where: { $0.verdict == .accept }) {
-            return (index, steps[index].rule == nil ? .chainPolicy : .rule)
+        // An ACCEPT rule says more than the chain policies every later table falls through to;
+        // filter's says the most.
+        if let index = steps.lastIndex(where: { $0.verdict == .accept && $0.rule != nil && $0.table == .filter })
+            ?? steps.lastIndex(where: { $0.verdict == .accept && $0.rule != nil }) {
+            return (index, .rule)
         }
+        if let index = steps.lastIndex(where: { $0.verdict == .accept }) { return (index, .chainPolicy) }
         return (nil, .noRuleDecided)
     }
 

@@ -14,9 +14,10 @@ struct Summary {
 
     var place: String {
         guard let step = explanation.decidingStep else { return "" }
-        let position = step.rule.map { "rule \($0)" } ?? "its policy"
+        let chain = "\(step.backend == "legacy" ? "legacy " : "")\(step.table) \(step.chain)"
+        guard let rule = step.rule else { return "\(explanation.verdict) by the policy of \(chain)" }
         let comments = step.comments.isEmpty ? "" : " (\"\(step.comments.joined(separator: "\"; \""))\")"
-        return "\(explanation.verdict) at \(step.backend == "legacy" ? "legacy " : "")\(step.table) \(step.chain) \(position)\(comments)"
+        return "\(explanation.verdict) at \(chain) rule \(rule)\(comments)"
     }
 
     static func policyName(_ reference: PolicyReference) -> String {

@@ -25,6 +25,8 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var world: WorldOptions
 
+    @OptionGroup var acrossNodes: AcrossNodesOptions
+
     @Option(name: .long, help: "human, json (one object per packet), svg (the hook diagram with the path and the deciding rule marked) or html (a standalone report with the diagram).")
     var format: ExplainOutputFormat = .human
 
@@ -32,6 +34,10 @@ struct ExplainCommand: ParsableCommand {
     var output: String?
 
     mutating func run() throws {
+        if acrossNodes.enabled {
+            let picture = format == .svg || format == .html ? (html: format == .html, output: output) : nil
+            return try CrossNodeSession.run(world: world, options: acrossNodes, human: nil, explain: true, json: format == .json, picture: picture)
+        }
         let loaded = try world.loadWorld()
         let inputs = try world.packets()
         guard !inputs.isEmpty else { throw fail("explain needs at least one --pkt", ExitCode.validationFailure) }

@@ -20,6 +20,8 @@ struct TraceCommand: ParsableCommand {
 
     @OptionGroup var world: WorldOptions
 
+    @OptionGroup var acrossNodes: AcrossNodesOptions
+
     @Option(name: .long, help: "human, json (JSON Lines, one object per packet), nftrace (nft monitor trace style), svg (the hook diagram with the path) or html (a standalone report).")
     var format: TraceOutputFormat = .human
 
@@ -45,6 +47,11 @@ struct TraceCommand: ParsableCommand {
     var allBranches = false
 
     mutating func run() throws {
+        if acrossNodes.enabled {
+            let human = (colour: (ColourChoice(rawValue: color) ?? .auto).enabled, verbose: verbose)
+            let picture = format == .svg || format == .html ? (html: format == .html, output: output) : nil
+            return try CrossNodeSession.run(world: world, options: acrossNodes, human: human, explain: explain, json: format == .json, picture: picture)
+        }
         let loaded = try world.loadWorld()
         let snapshot = loaded.snapshot
         let inputs = try world.packets()

@@ -109,3 +109,50 @@ import Testing
         #expect(result.stderr.contains("--after-snapshot DIR or --after-cluster PATH"))
     }
 }
+
+/// `--across-nodes`: a pod on one node to a pod on another, through the pool's tunnel.
+@Suite struct AcrossNodesCLITests {
+    let cli = CLITests()
+    static func cluster(_ name: String) -> String { CLITests.root.appendingPathComponent("Fixtures/clusters/\(name)/cluster.yaml").path }
+    static let syn = "in=calia7a3e029a7b tcp 10.244.1.10:41000 > 10.244.2.20:80 flags=S"
+
+    @Test func explainNamesTheDestinationNodesPolicyAcrossIPIP() throws {
+        let result = try cli.run(["explain", "--cluster", Self.cluster("two-nodes"), "--across-nodes", "--from", "default/client", "--pkt", Self.syn, "--format", "json"])
+        #expect(result.status == 0)
+        let line = try #require(result.stdout.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["delivered"] as? Bool == false)
+        let explanation = try #require(object["explanation"] as? [String: Any])
+        #expect(explanation["decidingHop"] as? Int == 3)
+        let hops = try #require(explanation["hops"] as? [[String: Any]])
+        #expect(hops.map { $0["node"] as? String } == ["node-1", "node-1", "node-2", "node-2"])
+        #expect(hops.map { $0["role"] as? String } == ["source node", "encapsulated (outer packet) leaving", "encapsulated (outer packet) arriving", "destination node"])
+        let outer = try #require(hops[1]["explanation"] as? [String: Any])
+        #expect((outer["decidingStep"] as? [String: Any])?["comments"] as? [String] == ["Allow IPIP packets to other Calico hosts"])
+        let last = try #require(hops[3]["explanation"] as? [String: Any])
+        #expect(last["cause"] as? String == "end-of-tier")
+        #expect((last["policy"] as? [String: Any])?["name"] as? String == "default/web-deny-all")
+        #expect((last["endpoint"] as? [String: Any])?["name"] as? String == "default/web-667bdcb4d8-cpvbb")
+    }
+
+    @Test func traceFollowsVXLANToTheWebPod() throws {
+        let result = try cli.run(["trace", "--cluster", Self.cluster("two-nodes-vxlan"), "--across-nodes", "--pkt", Self.syn, "--explain"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("hop 2: node node-1, encapsulated (outer packet) leaving"))
+        #expect(result.stdout.contains("outcome: reached default/web-667bdcb4d8-cpvbb on node-2 (out cali96bc57f337a)"))
+        #expect(result.stdout.contains("KubernetesNetworkPolicy default/web-allow-client, ingress rule 1 allows it"))
+    }
+
+    @Test func aPictureSpansBothNodes() throws {
+        let result = try cli.run(["explain", "--cluster", Self.cluster("two-nodes"), "--across-nodes", "--pkt", Self.syn, "--format", "svg"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("node node-1") && result.stdout.contains("node node-2"))
+        #expect(result.stdout.contains("deciding-step"))
+    }
+
+    @Test func anUnknownPodIsAClearError() throws {
+        let result = try cli.run(["explain", "--cluster", Self.cluster("two-nodes"), "--across-nodes", "--from", "default/nope", "--pkt", Self.syn])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("no workload default/nope"))
+    }
+}

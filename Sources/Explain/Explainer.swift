@@ -2,6 +2,7 @@ import CalicoModel
 import FelixRenderer
 import IptablesSave
 import Netfilter
+import TraceFormat
 
 /// Reads a trace the way a Calico engineer would: finds the step that decided, says what it
 /// means in terms of endpoints, tiers, policies and profiles, and why the policies that could
@@ -16,7 +17,7 @@ public struct Explainer: Sendable {
     public func explain(_ trace: PacketTrace) -> Explanation {
         let reading = TraceReading(context: context, trace: trace)
         let naming = PolicyNaming(context: context)
-        var decision = Decision(reading: reading)
+        let decision = Decision(reading: reading)
         var explanation = Explanation(verdict: decision.verdict, cause: decision.cause, summary: "")
         explanation.node = context.node
         explanation.decidingStep = decision.index.map { reading.reference(trace.steps[$0]) }
@@ -77,7 +78,7 @@ public struct Explainer: Sendable {
     /// One explanation per node of a path; the deciding hop is where the packet stopped.
     public static func explain(hops: [(node: String, role: String, trace: PacketTrace, explainer: Explainer)]) -> PathExplanation {
         let explained = hops.map { hop in
-            PathExplanation.Hop(node: hop.node, role: hop.role, packet: PacketSpecText.text(hop.trace), explanation: hop.explainer.explain(hop.trace))
+            PathExplanation.Hop(node: hop.node, role: hop.role, packet: PacketDescription.spec(hop.trace.input.packet, ingress: hop.trace.input.ingress), explanation: hop.explainer.explain(hop.trace))
         }
         let stop = explained.firstIndex { $0.explanation.verdict != "accepted" } ?? max(0, explained.count - 1)
         return PathExplanation(hops: explained, decidingHop: stop)

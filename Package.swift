@@ -49,11 +49,13 @@ let package = Package(
         .target(name: "Explain", dependencies: ["Netfilter", "IptablesSave", "CalicoModel", "FelixRenderer", "TraceFormat"]),
         // The netfilter hook diagram with a packet's path highlighted, as SVG and a standalone HTML report.
         .target(name: "PathDiagram", dependencies: ["Netfilter"]),
+        // Scenario regression suites: YAML files of packets and the verdicts, paths, counters and explanations expected of them.
+        .target(name: "ScenarioSuite", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "Explain", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "ScenarioSuite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +76,7 @@ let package = Package(
         .testTarget(name: "ClusterPathTests", dependencies: ["ClusterPath", "CalicoModel", "ClusterYAML", "FelixRenderer", "Netfilter", "NodeSnapshot", "PacketSpec", "KernelOracle", "PacketWire"]),
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer", "TraceFormat"]),
         .testTarget(name: "PathDiagramTests", dependencies: ["PathDiagram", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
+        .testTarget(name: "ScenarioSuiteTests", dependencies: ["ScenarioSuite", "Netfilter", "Explain"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -51,11 +51,13 @@ let package = Package(
         .target(name: "PathDiagram", dependencies: ["Netfilter"]),
         // What-if: the same packets through two worlds (before and after a change), flow by flow.
         .target(name: "WhatIf", dependencies: ["Netfilter", "Explain", "TraceFormat"]),
+        // Scenario regression suites: YAML files of packets and the verdicts, paths, counters and explanations expected of them.
+        .target(name: "ScenarioSuite", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "Explain", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "WhatIf",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "WhatIf", "ScenarioSuite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "ExplainTests", dependencies: ["Explain", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer", "TraceFormat"]),
         .testTarget(name: "WhatIfTests", dependencies: ["WhatIf", "Explain", "Netfilter", "NodeSnapshot", "PacketSpec", "CalicoModel", "ClusterYAML", "FelixRenderer"]),
         .testTarget(name: "PathDiagramTests", dependencies: ["PathDiagram", "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec"]),
+        .testTarget(name: "ScenarioSuiteTests", dependencies: ["ScenarioSuite", "Netfilter", "Explain"]),
     ],
     swiftLanguageModes: [.v6]
 )

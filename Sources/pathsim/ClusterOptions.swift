@@ -3,7 +3,7 @@ import CalicoModel
 import ClusterYAML
 import FelixRenderer
 import Foundation
-import KubeProxyRenderer
+import ScenarioSuite
 
 /// Where a rendered node comes from: cluster YAML, the node to render, and the felix to render as.
 struct ClusterOptions: ParsableArguments {
@@ -44,30 +44,10 @@ struct ClusterOptions: ParsableArguments {
             throw fail("--node: expected one of \(objects.nodeNames.joined(separator: ", "))", ExitCode(64))
         }
         do {
-            var rendered = try FelixRenderer.render(objects, node: node, options: RenderOptions(layout: layout))
-            if !noKubeProxy && !objects.services.isEmpty {
-                let kubeProxy = try KubeProxyRenderer.render(objects, node: node, options: KubeProxyOptions(clusterCIDR: clusterCIDR))
-                try Self.addKubeProxy(kubeProxy, to: &rendered, insertMode: objects.felixConfiguration(forNode: node).chainInsertMode != .append)
-            }
+            let rendered = try ClusterNode.render(objects, node: node, layout: layout, kubeProxy: !noKubeProxy, clusterCIDR: clusterCIDR)
             return (rendered, objects)
         } catch {
             throw fail("\(error)", PathsimExit.badInput)
         }
-    }
-
-    /// The node as it runs both: felix's hook jumps on top of the built-in chains, kube-proxy's
-    /// after them, felix's appended rules last; provenance positions follow the moved rules.
-    static func addKubeProxy(_ kubeProxy: KubeProxyRules, to rendered: inout RenderedNode, insertMode: Bool) throws(KubeProxyRenderError) {
-        let felix = rendered.files["iptables-save.txt"] ?? ""
-        let first = FelixHookPlacement.rulesFirst(felixIptablesSave: felix, modernLayout: rendered.layout == .modern, insertMode: insertMode)
-        let merged = try IptablesSaveMerge.merge(base: felix, kubeProxy: kubeProxy, rulesFirst: first)
-        rendered.files["iptables-save.txt"] = merged.iptablesSave
-        for index in rendered.provenance.rules.indices {
-            let record = rendered.provenance.rules[index]
-            rendered.provenance.rules[index].position = merged.position(table: record.table, chain: record.chain, base: record.position)
-        }
-        let count = kubeProxy.tables.flatMap(\.chains).reduce(0) { $0 + $1.rules.count }
-        rendered.assumptions += kubeProxy.assumptions
-        rendered.assumptions.append("kube-proxy: \(count) rules of kube-proxy's iptables proxier added (they name their Service in comments; provenance.json lists felix's rules only)")
     }
 }

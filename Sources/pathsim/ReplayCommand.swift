@@ -4,6 +4,7 @@ import Foundation
 import Netfilter
 import PcapIO
 import Replay
+import ScenarioSuite
 import TraceFormat
 
 enum ReplayOutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Explain
 import Netfilter
+import ScenarioSuite
 import TraceFormat
 
 enum TraceOutputFormat: String, ExpressibleByArgument, CaseIterable {

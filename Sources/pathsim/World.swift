@@ -5,8 +5,8 @@ import Netfilter
 import NodeSnapshot
 import PacketSpec
 import CalicoModel
-import Explain
 import FelixRenderer
+import ScenarioSuite
 
 /// Options every command that simulates shares: where the node comes from and the packets.
 struct WorldOptions: ParsableArguments {
@@ -39,25 +39,11 @@ struct WorldOptions: ParsableArguments {
         if self.rendered.isSet {
             rendered = try self.rendered.renderWithObjects()
         }
-        guard let snapshot else {
-            guard let rendered else { throw fail("expected --snapshot DIR, or --cluster PATH --node NAME", ExitCode(64)) }
-            do {
-                return LoadedWorld(snapshot: try rendered.rendered.snapshot(), rendered: rendered.rendered, cluster: rendered.objects, fromDump: false)
-            } catch {
-                throw fail("\(error)", PathsimExit.badInput)
-            }
-        }
+        guard snapshot != nil || rendered != nil else { throw fail("expected --snapshot DIR, or --cluster PATH --node NAME", ExitCode(64)) }
         do {
-            let loaded = try NodeSnapshot.load(directory: snapshot)
-            var world = LoadedWorld(snapshot: loaded, rendered: rendered?.rendered, cluster: rendered?.objects, fromDump: true)
-            // A directory `pathsim render` wrote carries its own back-mapping.
-            let file = (snapshot as NSString).appendingPathComponent(RenderProvenance.fileName)
-            if rendered == nil, let text = try? String(contentsOfFile: file, encoding: .utf8) {
-                world.savedProvenance = try RenderProvenance.load(json: text, file: file)
-            }
-            return world
+            return try LoadedWorld.assemble(snapshot: snapshot, rendered: rendered)
         } catch {
-            let missing = !FileManager.default.fileExists(atPath: snapshot)
+            let missing = snapshot.map { !FileManager.default.fileExists(atPath: $0) } ?? false
             throw fail("\(error)", missing ? PathsimExit.missingInput : PathsimExit.badInput)
         }
     }
@@ -137,25 +123,4 @@ func saveCounters(_ simulator: Simulator, to path: String) throws {
 /// At the same hook and priority the kernel runs the chains registered last first.
 enum BackendOrder: String, ExpressibleByArgument, CaseIterable {
     case legacyFirst = "legacy-first", nftFirst = "nft-first"
-}
-
-/// A node to simulate: its snapshot, and the cluster render that explains it when there is one.
-struct LoadedWorld {
-    var snapshot: NodeSnapshot
-    var rendered: RenderedNode?
-    var cluster: Cluster?
-    /// The rules came from a real dump, not from the render.
-    var fromDump: Bool
-    /// provenance.json found beside a snapshot, when no cluster was given.
-    var savedProvenance: RenderProvenance?
-
-    /// What explanations draw on.
-    func explainContext() -> ExplainContext {
-        guard fromDump else {
-            return ExplainContext(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
-                                  provenance: rendered?.provenance, cluster: cluster, node: rendered?.node)
-        }
-        return ExplainContext.dump(ruleset: snapshot.ruleset, legacyRuleset: snapshot.legacyRuleset, ipsets: snapshot.ipsets,
-                                   provenance: rendered?.provenance ?? savedProvenance, cluster: cluster)
-    }
 }

@@ -19,9 +19,11 @@ public enum JUnitReport {
         for suite in suites {
             let suiteFailures = suite.results.filter { !$0.passed }.count
             let suiteTime = suite.results.reduce(0) { $0 + $1.seconds }
-            out += "  <testsuite name=\"\(escape(suite.name))\" tests=\"\(suite.results.count)\" failures=\"\(suiteFailures)\" errors=\"0\" skipped=\"0\" time=\"\(time(suiteTime))\">\n"
+            // The file goes on the suite only: the strictest common schema (Jenkins' junit-10)
+            // allows no file or line on a testcase; a failure's text names the case's line.
+            out += "  <testsuite name=\"\(escape(suite.name))\" file=\"\(escape(suite.file))\" tests=\"\(suite.results.count)\" failures=\"\(suiteFailures)\" errors=\"0\" skipped=\"0\" time=\"\(time(suiteTime))\">\n"
             for result in suite.results {
-                let open = "    <testcase name=\"\(escape(result.caseName))\" classname=\"\(escape(suite.name))\" file=\"\(escape(result.file))\" line=\"\(result.line)\" time=\"\(time(result.seconds))\""
+                let open = "    <testcase name=\"\(escape(result.caseName))\" classname=\"\(escape(suite.name))\" time=\"\(time(result.seconds))\""
                 guard let first = result.mismatches.first else {
                     out += open + "/>\n"
                     continue

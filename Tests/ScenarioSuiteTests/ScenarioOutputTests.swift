@@ -18,7 +18,8 @@ import Testing
         let xml = JUnitReport.xml(results, seconds: 1.5)
         #expect(xml.contains("<testsuites name=\"pathsim\" tests=\"7\" failures=\"1\" errors=\"0\" time=\"1.500\">"))
         #expect(xml.contains("<failure message=\"packet 1 verdict: expected accepted, got dropped\" type=\"ScenarioMismatch\">"))
-        #expect(xml.contains("<testsuite name=\"icmp\" tests=\"5\" failures=\"0\" errors=\"0\""))
+        #expect(xml.contains("<testsuite name=\"icmp\" file=\"\(rootPath("Scenarios/icmp.yaml"))\" tests=\"5\" failures=\"0\" errors=\"0\""))
+        #expect(!xml.contains(" line=\""), "Jenkins' junit-10 schema allows no line on a testcase")
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = directory.appendingPathComponent("junit.xml")

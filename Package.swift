@@ -53,18 +53,20 @@ let package = Package(
         .target(name: "WhatIf", dependencies: ["Netfilter", "Explain", "TraceFormat"]),
         // Scenario regression suites: YAML files of packets and the verdicts, paths, counters and explanations expected of them.
         .target(name: "ScenarioSuite", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "Explain", .product(name: "Yams", package: "Yams")]),
+        // The scenario suites on the real kernel: each world's node built in namespaces, each case's packets compared with the kernel's trace.
+        .target(name: "ScenarioKernel", dependencies: ["ScenarioSuite", "KernelOracle", "Netfilter", "NodeSnapshot", "IptablesSave", "PacketWire"]),
         .executableTarget(
             name: "pathsim",
             dependencies: [
                 "Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "KernelOracle", "PacketWire", "PcapIO", "Replay",
-                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "WhatIf", "ScenarioSuite",
+                "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "ClusterPath", "Explain", "PathDiagram", "WhatIf", "ScenarioSuite", "ScenarioKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NetfilterTests", dependencies: ["Netfilter", "IptablesSave", "PacketSpec"]),
         .testTarget(name: "IptablesSaveTests", dependencies: ["Netfilter", "IptablesSave"]),
         .testTarget(name: "NodeSnapshotTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat"]),
-        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "NodeSnapshot", "PolicyTestSupport", "Explain"]),
+        .testTarget(name: "KernelDifferentialTests", dependencies: ["Netfilter", "IptablesSave", "KernelOracle", "PacketWire", "PacketSpec", "TraceFormat", "PcapIO", "Replay", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "NodeSnapshot", "PolicyTestSupport", "Explain", "ScenarioSuite", "ScenarioKernel"]),
         .testTarget(name: "PcapIOTests", dependencies: ["PcapIO"]),
         .testTarget(name: "ReplayTests", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PcapIO", "Replay", "PacketWire", "PacketSpec"]),
         .testTarget(name: "CLITests", dependencies: ["pathsim"]),

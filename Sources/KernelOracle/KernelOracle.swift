@@ -65,7 +65,8 @@ public enum LocalTracing: Hashable, Sendable {
     case allLocal
 }
 
-/// The real kernel as a test oracle: a fixed node topology in network namespaces, a ruleset
+/// The real kernel as a test oracle: a node topology in network namespaces (the fixed one below
+/// by default, or any `OracleTopology`, for example a snapshot's network), a ruleset
 /// loaded with iptables-nft-restore, packets injected with raw sockets, and the path read back
 /// from `nft monitor trace`.
 ///
@@ -110,6 +111,8 @@ public final class KernelOracle {
     public let peerNamespaces: [String: String]
     public private(set) var snapshot: NodeSnapshotText
     public let localTracing: LocalTracing
+    /// What was built.
+    public let topology: OracleTopology
     /// Quiet time after the last trace line before a packet's window closes, and the overall cap.
     public var quietSeconds = 0.05
     public var timeoutSeconds = 1.0
@@ -123,6 +126,8 @@ public final class KernelOracle {
     private var nodeMACs: [String: [UInt8]] = [:]
     private var peerMACs: [String: [UInt8]] = [:]
     private var isShutDown = false
+    /// The iptables tables the last `load` restored.
+    private var loadedTables: [TableName] = []
 
     nonisolated(unsafe) private static var instanceCounter = 0
     private static let counterLock = NSLock()
@@ -156,9 +161,15 @@ public final class KernelOracle {
 
     // MARK: Life cycle
 
-    /// Builds the topology, loads the tracing table and starts `nft monitor trace`.
+    /// Builds the fixed topology, loads the tracing table and starts `nft monitor trace`.
     /// Also removes namespaces left behind by earlier runs whose process is gone.
-    public init(prefix: String = KernelOracle.defaultPrefix, localTracing: LocalTracing = .conntrackRelated) throws {
+    public convenience init(prefix: String = KernelOracle.defaultPrefix, localTracing: LocalTracing = .conntrackRelated) throws {
+        try self.init(topology: .fixed, prefix: prefix, localTracing: localTracing)
+    }
+
+    /// Builds `topology` (for example a snapshot's node network), loads the tracing table and
+    /// starts `nft monitor trace`.
+    public init(topology: OracleTopology, prefix: String = KernelOracle.defaultPrefix, localTracing: LocalTracing = .conntrackRelated) throws {
         if let reason = KernelOracle.availability() { throw KernelOracleError("kernel oracle unavailable: \(reason)") }
         KernelOracle.cleanupLeftovers(prefix: prefix)
         KernelOracle.counterLock.lock()
@@ -167,9 +178,14 @@ public final class KernelOracle {
         KernelOracle.counterLock.unlock()
         let base = "\(prefix)-\(getpid())-\(n)"
         nodeNamespace = base + "-node"
-        var peers: [String: String] = [KernelOracle.uplink: base + "-remote"]
-        for (index, workload) in KernelOracle.workloads.enumerated() { peers[workload.interface] = base + "-pod\(index)" }
+        var peers: [String: String] = [:]
+        // Peer namespaces are numbered, not named after the interface: interface names may hold
+        // characters (dots) or lengths a namespace name should not carry.
+        for (index, interface) in topology.interfaces.enumerated() {
+            peers[interface.name] = interface.name == KernelOracle.uplink && topology == .fixed ? base + "-remote" : base + "-p\(index)"
+        }
         peerNamespaces = peers
+        self.topology = topology
         self.localTracing = localTracing
         snapshot = NodeSnapshotText(addresses: "", routes: "", links: "")
         do {
@@ -253,23 +269,19 @@ public final class KernelOracle {
 
     private func buildTopology() throws {
         try newNamespace(nodeNamespace)
-        let remote = peerNamespaces[KernelOracle.uplink]!
-        try newNamespace(remote)
-        try ip("link", "add", KernelOracle.uplink, "netns", nodeNamespace, "type", "veth", "peer", "name", "eth0", "netns", remote)
-        try ip("-n", nodeNamespace, "addr", "add", "192.168.0.10/24", "dev", KernelOracle.uplink)
-        try ip("-n", remote, "addr", "add", "192.168.0.1/24", "dev", "eth0")
-        try ip("-n", remote, "link", "set", "eth0", "up")
-        try ip("-n", nodeNamespace, "link", "set", KernelOracle.uplink, "up")
-        for workload in KernelOracle.workloads {
-            let pod = peerNamespaces[workload.interface]!
-            try newNamespace(pod)
-            try ip("link", "add", workload.interface, "netns", nodeNamespace, "type", "veth", "peer", "name", "eth0", "netns", pod)
-            try ip("-n", pod, "addr", "add", "\(workload.address)/32", "dev", "eth0")
-            try ip("-n", pod, "link", "set", "eth0", "up")
-            try ip("-n", nodeNamespace, "link", "set", workload.interface, "up")
-            try ip("-n", nodeNamespace, "route", "add", "\(workload.address)/32", "dev", workload.interface, "scope", "link")
+        for interface in topology.interfaces {
+            guard let peer = peerNamespaces[interface.name] else { throw KernelOracleError("no peer namespace for \(interface.name)") }
+            try newNamespace(peer)
+            try ip("link", "add", interface.name, "netns", nodeNamespace, "type", "veth", "peer", "name", "eth0", "netns", peer)
+            for address in interface.addresses { try ip("-n", nodeNamespace, "addr", "add", address, "dev", interface.name) }
+            for address in interface.peerAddresses { try ip("-n", peer, "addr", "add", address, "dev", "eth0") }
+            try ip("-n", peer, "link", "set", "eth0", "up")
+            try ip("-n", nodeNamespace, "link", "set", interface.name, "up")
         }
-        try ip("-n", nodeNamespace, "route", "add", "default", "via", "192.168.0.1", "dev", KernelOracle.uplink)
+        // `replace`, not `add`: an address already made its connected route.
+        for route in topology.routes {
+            try ProcessRunner.check(["ip", "-n", nodeNamespace, "route", "replace"] + route.arguments)
+        }
 
         // MAC addresses, permanent neighbours, peer drop tables.
         let nodeLinks = try ProcessRunner.check(["ip", "-n", nodeNamespace, "-j", "link", "show"])
@@ -280,10 +292,6 @@ public final class KernelOracle {
                 throw KernelOracleError("no MAC for eth0 in \(peer)")
             }
             peerMACs[interface] = mac
-            let neighbour = interface == KernelOracle.uplink
-                ? KernelOracle.gatewayAddress
-                : KernelOracle.workloads.first { $0.interface == interface }!.address
-            try ip("-n", nodeNamespace, "neigh", "replace", "\(neighbour)", "lladdr", KernelOracle.macText(mac), "dev", interface, "nud", "permanent")
             try ProcessRunner.check(["ip", "netns", "exec", peer, "nft", "-f", "-"], stdin: """
                 table netdev pathsim_peer {
                     chain ingress {
@@ -293,19 +301,11 @@ public final class KernelOracle {
 
                 """)
         }
-
-        var sysctls = [
-            "net.ipv4.ip_forward=1",
-            "net.ipv4.icmp_echo_ignore_all=1",
-            "net.ipv4.icmp_ratelimit=0",
-            "net.ipv4.icmp_msgs_per_sec=100000000",
-            "net.ipv4.icmp_msgs_burst=100000000",
-        ]
-        for scope in ["all", "default"] + KernelOracle.nodeInterfaces + ["lo"] {
-            sysctls.append("net.ipv4.conf.\(scope).rp_filter=0")
-            sysctls.append("net.ipv4.conf.\(scope).send_redirects=0")
+        for neighbour in topology.neighbours {
+            guard let mac = peerMACs[neighbour.interface] else { continue }
+            try ip("-n", nodeNamespace, "neigh", "replace", "\(neighbour.address)", "lladdr", KernelOracle.macText(mac), "dev", neighbour.interface, "nud", "permanent")
         }
-        _ = try inNode(["sysctl", "-qw"] + sysctls)
+        _ = try inNode(["sysctl", "-qw"] + topology.sysctlAssignments)
     }
 
     static func macs(fromLinkJSON json: String) throws -> [String: [UInt8]] {
@@ -371,7 +371,8 @@ public final class KernelOracle {
 
             """)
         // The conntrack sysctls exist once nf_conntrack is loaded; set them when they do.
-        _ = try? inNode(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=1"])
+        _ = try? inNode(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=\(topology.tcpLoose ? 1 : 0)",
+                         "net.netfilter.nf_conntrack_tcp_be_liberal=\(topology.tcpBeLiberal ? 1 : 0)"])
     }
 
     private func openSockets() throws {
@@ -397,7 +398,8 @@ public final class KernelOracle {
         collector.start(fd: pipe.fileHandleForReading.fileDescriptor)
         // Wait until the monitor really listens: send probes (local UDP to the gateway, forwarded
         // out of eth0 and dropped by the remote peer) until one shows up.
-        var probe = Packet(source: KernelOracle.nodeAddress, destination: KernelOracle.gatewayAddress, proto: IPProtocolNumber.udp, totalLength: 29)
+        guard let route = topology.probe else { throw KernelOracleError("the topology has no neighbour to send the monitor's probe to") }
+        var probe = Packet(source: route.source, destination: route.destination, proto: IPProtocolNumber.udp, totalLength: 29)
         probe.sourcePort = 9
         probe.destinationPort = 9
         probe.ipID = 1
@@ -442,6 +444,7 @@ public final class KernelOracle {
             _ = try inNode(["ipset", "restore"], stdin: ipsetSave)
         }
         _ = try inNode(["iptables-nft-restore"], stdin: iptablesSave)
+        loadedTables = TableName.allCases.filter { table in iptablesSave.split(separator: "\n").contains { $0 == "*" + table.rawValue } }
         try flushConntrack()
         try refreshHandles()
     }
@@ -449,6 +452,15 @@ public final class KernelOracle {
     /// Empties the conntrack table (between test cases).
     public func flushConntrack() throws {
         _ = try inNode(["conntrack", "-F"])
+    }
+
+    /// What a new case starts from with the same rules loaded: no conntrack entries, every
+    /// iptables counter zero (`iptables-nft -Z` per table present).
+    public func resetBetweenCases() throws {
+        // `iptables-nft -Z` reads the whole ruleset each time and every `ip netns exec` costs a
+        // few tens of milliseconds, so everything runs in one shell.
+        let zero = loadedTables.map { "iptables-nft -t \($0.rawValue) -Z" }
+        _ = try inNode(["sh", "-ec", (["conntrack -F 2>/dev/null"] + zero).joined(separator: "; ")])
     }
 
     public func refreshHandles() throws {

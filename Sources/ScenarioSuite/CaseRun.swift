@@ -43,8 +43,8 @@ extension StepReferenceText {
 }
 
 /// Runs a case's packets, in order, through a copy of the world's engine.
-enum CaseRun {
-    static func run(_ scenarioCase: ScenarioCase, in world: PreparedWorld) -> CaseOutcome {
+public enum CaseRun {
+    public static func run(_ scenarioCase: ScenarioCase, in world: PreparedWorld) -> CaseOutcome {
         var simulator = world.simulator
         var sequencer = TCPSequencer()
         var outcome = CaseOutcome()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScenarioKernel
 import ScenarioSuite
 
 enum TestOutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -15,6 +16,15 @@ struct TestCommand: ParsableCommand {
         Runs every *.yaml file under the paths (default Scenarios/), cases in parallel. Exit codes: 0 every case \
         passed; 1 some failed; 65 a scenario file is malformed or its world cannot be loaded (the file and line are named). \
         The format is described in the README's "Scenario suites" section.
+
+        --kernel (root only) also runs every case on the real kernel: each world's node is built in network \
+        namespaces from its snapshot (interfaces, addresses, routes, rp_filter), its rules loaded with \
+        iptables-nft-restore, each packet injected and its `nft monitor trace` compared with pathsim's steps and \
+        verdict. It prints KERNEL AGREES / KERNEL DIFFERS (with the first differing packet, pathsim's steps as - lines \
+        and the kernel's as + lines) / KERNEL SKIPPED (with the reason: tunnel devices, iptables-legacy tables, \
+        conntrack entries in the snapshot, t= gaps) per case, then a summary; with --format json those lines go to \
+        stderr. Exit codes with --kernel: 0 only if every pathsim check passes and no case differs, 1 otherwise; \
+        69 when the kernel cannot be used (not root, a tool missing, namespaces unusable).
         """
     )
 
@@ -27,11 +37,18 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write a JUnit XML report to this file, replacing it atomically.", valueName: "file"))
     var junit: String?
 
+    @Flag(name: .long, help: "Also run every case on the real kernel (root only) and report each case whose kernel trace differs from pathsim's.")
+    var kernel = false
+
     @Flag(name: .long, help: "Rewrite the expect/counters/conntrack blocks of failing cases from the current results, and say what changed.")
     var update = false
 
     mutating func run() throws {
         let start = Date()
+        // Checked before anything runs: a user asking for the kernel wants to know at once.
+        if kernel, let reason = ScenarioKernelRunner.unavailableReason() {
+            throw fail("--kernel needs the kernel oracle: \(reason)", PathsimExit.unsupported)
+        }
         for path in paths where !FileManager.default.fileExists(atPath: path) {
             throw fail("\(path): no such file or directory", PathsimExit.missingInput)
         }
@@ -65,12 +82,27 @@ struct TestCommand: ParsableCommand {
                 throw fail("cannot write \(junit): \(error.localizedDescription)", PathsimExit.internalError)
             }
         }
+        var kernelDiffers = false
+        if kernel {
+            let emit: (String) -> Void = format == .human ? { print($0) } : { FileHandleOutput.standardError($0) }
+            let kernelResults: [KernelCaseResult]
+            do {
+                kernelResults = try ScenarioKernelRunner.run(files) { result in
+                    emit(KernelReport.line(result))
+                    if case .differs(let difference) = result.status { emit(KernelReport.detail(difference)) }
+                }
+            } catch {
+                throw fail("\(error)", PathsimExit.unsupported)
+            }
+            emit(KernelReport.summary(kernelResults))
+            kernelDiffers = kernelResults.contains(where: \.differs)
+        }
         let failed = results.contains { !$0.passed }
         if update && failed {
             try rewrite(files, results)
             return
         }
-        if failed { throw ExitCode(1) }
+        if failed || kernelDiffers { throw ExitCode(1) }
     }
 
     /// Rewrites each file with failing cases; says what changed on stderr, so `--format json`

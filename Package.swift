@@ -52,7 +52,7 @@ let package = Package(
         // What-if: the same packets through two worlds (before and after a change), flow by flow.
         .target(name: "WhatIf", dependencies: ["Netfilter", "Explain", "TraceFormat"]),
         // Scenario regression suites: YAML files of packets and the verdicts, paths, counters and explanations expected of them.
-        .target(name: "ScenarioSuite", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "Explain", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ScenarioSuite", dependencies: ["Netfilter", "IptablesSave", "NodeSnapshot", "PacketSpec", "TraceFormat", "CalicoModel", "ClusterYAML", "FelixRenderer", "KubeProxyRenderer", "Explain", "Replay", .product(name: "Yams", package: "Yams")]),
         // The scenario suites on the real kernel: each world's node built in namespaces, each case's packets compared with the kernel's trace.
         .target(name: "ScenarioKernel", dependencies: ["ScenarioSuite", "KernelOracle", "Netfilter", "NodeSnapshot", "IptablesSave", "PacketWire"]),
         .executableTarget(

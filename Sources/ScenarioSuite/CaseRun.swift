@@ -1,6 +1,7 @@
 import Explain
 import Netfilter
 import PacketSpec
+import Replay
 import TraceFormat
 
 /// One packet a case sent, with its path and explanation.
@@ -65,8 +66,11 @@ public enum CaseRun {
             let packet = sequencer.complete(spec)
             // Packets without t= are a millisecond apart, as in `pathsim trace`.
             let time = spec.timestamp ?? clock.map { $0 + 0.001 } ?? 0
-            clock = time
-            let input = spec.input(packet, timestamp: time)
+            return run(spec.input(packet, timestamp: time))
+        }
+
+        func run(_ input: PacketInput) -> PacketOutcome {
+            clock = input.timestamp
             let trace = simulator.process(input)
             let sent = PacketOutcome(number: number, spec: PacketDescription.spec(input.packet, ingress: input.ingress), trace: trace,
                                      explanation: world.explainer.explain(trace))
@@ -91,6 +95,20 @@ public enum CaseRun {
                     continue
                 }
                 _ = send(step.spec + " flags=.")
+            case .capture:
+                do {
+                    // The capture's own spacing, starting a millisecond after the case's last packet.
+                    let inputs = try CaptureReplayer.packetInputs(path: step.spec, interface: step.interface, simulator: world.simulator)
+                    let start = clock.map { $0 + 0.001 } ?? 0
+                    let first = inputs.first?.timestamp ?? 0
+                    for var input in inputs {
+                        number += 1
+                        input.timestamp = start + (input.timestamp - first)
+                        _ = run(input)
+                    }
+                } catch {
+                    outcome.notes.append("capture at line \(step.line): \(error)")
+                }
             }
         }
         for counter in scenarioCase.counters {

@@ -27,15 +27,26 @@ public struct WorldSpec: Hashable, Sendable {
     public var line: Int
 }
 
-/// A packet of a case: a `--pkt` spec, or a TCP handshake flow standing for three packets.
+/// A packet of a case: a `--pkt` spec, a TCP handshake flow standing for three packets, or a
+/// capture file standing for every packet in it.
 public struct PacketStep: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case packet, handshake }
+    public enum Kind: String, Hashable, Sendable { case packet, handshake, capture }
     public var kind: Kind
+    /// The spec; for a capture, the file's path.
     public var spec: String
     public var line: Int
+    /// A capture's interface, for captures that do not record one per frame.
+    public var interface: String? = nil
 
-    /// How many packets the step sends when nothing stops it.
-    public var count: Int { kind == .handshake ? 3 : 1 }
+    /// How many packets the step sends when nothing stops it; a capture's count is known only
+    /// when it is read, and counts 0 here.
+    public var count: Int {
+        switch kind {
+        case .packet: return 1
+        case .handshake: return 3
+        case .capture: return 0
+        }
+    }
 }
 
 public struct ScenarioCase: Sendable {

@@ -117,7 +117,7 @@ public enum ScenarioParser {
         for (key, value) in entries {
             switch key {
             case "world": world = try worldReference(value, named: named, base: base)
-            case "packets": packets = try parsePackets(value)
+            case "packets": packets = try parsePackets(value, base: base)
             case "expect":
                 if case .sequence = value.node { asList = true }
                 for item in value.items() { expectations.append(try parseExpectation(item)) }
@@ -133,8 +133,10 @@ public enum ScenarioParser {
             throw field.error("case \"\(name)\": expected at least one of expect:, counters:, conntrack:")
         }
         let count = packets.reduce(0) { $0 + $1.count }
+        // A capture's packets are counted when it is replayed; the run then says when a number is past its end.
+        let counted = !packets.contains { $0.kind == .capture }
         for expectation in expectations {
-            if let packet = expectation.packet, packet < 1 || packet > count {
+            if let packet = expectation.packet, packet < 1 || (counted && packet > count) {
                 throw ScenarioError(file: field.file, line: expectation.line, message: "expect.packet: \(packet) is not a packet of the case; expected 1...\(count)")
             }
         }
@@ -142,12 +144,20 @@ public enum ScenarioParser {
                             expectationsAsList: asList, counters: counters, conntrack: conntrack)
     }
 
-    static func parsePackets(_ field: YAMLField) throws(ScenarioError) -> [PacketStep] {
+    static func parsePackets(_ field: YAMLField, base: String) throws(ScenarioError) -> [PacketStep] {
         var steps: [PacketStep] = []
         for item in try field.sequence() {
             if case .mapping = item.node {
-                let entries = try item.mapping(allowed: ["handshake"])
-                guard let spec = entries.first?.value else { throw item.expected("a packet spec or handshake: SPEC") }
+                let entries = try item.mapping(allowed: ["handshake", "pcap", "iface"])
+                if let capture = entries.first(where: { $0.key == "pcap" })?.value {
+                    let path = resolve(try capture.string(), base: base)
+                    guard FileManager.default.fileExists(atPath: path) else { throw capture.error("no capture file at \(path); expected a pcap or pcapng file (relative to the scenario)") }
+                    let interface = try entries.first(where: { $0.key == "iface" })?.value.string()
+                    steps.append(PacketStep(kind: .capture, spec: path, line: capture.line, interface: interface))
+                    continue
+                }
+                if let stray = entries.first(where: { $0.key == "iface" }) { throw stray.value.error("iface: goes with pcap: FILE") }
+                guard let spec = entries.first?.value else { throw item.expected("a packet spec, handshake: SPEC or pcap: FILE") }
                 let text = try spec.string()
                 if text.contains("flags=") { throw spec.error("a handshake sets its own TCP flags; expected the SYN's spec without flags=") }
                 // Only a TCP spec needs flags=; one that reads without is of another protocol.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Explain
 import Foundation
 import Netfilter
-import PcapIO
 import Replay
 import TraceFormat
 import WhatIf
@@ -72,15 +71,7 @@ struct DiffCommand: ParsableCommand {
     static func captureInputs(_ path: String, iface: String?, simulator: Simulator) throws -> [PacketInput] {
         guard FileManager.default.fileExists(atPath: path) else { throw fail("\(path): no such file", PathsimExit.missingInput) }
         do {
-            let reader = try PcapReader(path: path, filter: nil)
-            var replayer = try CaptureReplayer(simulator: simulator, linkType: reader.linkType, interface: iface)
-            var inputs: [PacketInput] = []
-            func collect(_ events: [ReplayEvent]) {
-                for case .replayed(let packet) in events { inputs.append(packet.trace.input) }
-            }
-            while let frame = try reader.next() { collect(replayer.replay(frame)) }
-            collect(replayer.finish())
-            return inputs
+            return try CaptureReplayer.packetInputs(path: path, interface: iface, simulator: simulator)
         } catch {
             throw fail("\(path): \(error)", PathsimExit.badInput)
         }

@@ -58,7 +58,7 @@ import Testing
         try broken.write(toFile: path, atomically: true, encoding: .utf8)
         let file = try ScenarioParser.load(path: path)
         let results = try ScenarioRunner.run([file])
-        #expect(results.map(\.passed) == [false, true, true])
+        #expect(results.map(\.passed) == [false, true, true, true])
         let (updated, changes) = try ScenarioUpdate.update(text: broken, file: file, results: results)
         #expect(changes.map(\.text) == [
             "packet 3 decidingRule: filter:cali-tw-cali96bc57f337a:6 → filter:cali-tw-cali96bc57f337a:7",

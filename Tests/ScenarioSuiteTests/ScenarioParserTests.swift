@@ -79,6 +79,8 @@ import Testing
         ("\(seedWorld)\ncases:\n- name: a\n  packets: [\"in=eth0 tcp 1.2.3.4:1 > 5.6.7.8\"]\n  expect: {verdict: dropped}\n", "test.yaml:5: cases[0].packets[0]: bad packet spec"),
         ("\(seedWorld)\ncases:\n- name: a\n  packets:\n  - handshake: in=eth0 tcp 1.2.3.4:1 > 5.6.7.8:80 flags=S\n  expect: {verdict: dropped}\n", "test.yaml:6: cases[0].packets[0].handshake: a handshake sets its own TCP flags"),
         ("\(seedWorld)\ncases:\n- name: a\n  packets:\n  - handshake: in=eth0 udp 1.2.3.4:1 > 5.6.7.8:80\n  expect: {verdict: dropped}\n", "test.yaml:6: cases[0].packets[0].handshake: a handshake is TCP"),
+        ("\(seedWorld)\ncases:\n- name: a\n  packets:\n  - pcap: no-such.pcap\n  expect: {verdict: dropped}\n", "test.yaml:6: cases[0].packets[0].pcap: no capture file at"),
+        ("\(seedWorld)\ncases:\n- name: a\n  packets:\n  - handshake: in=eth0 tcp 1.2.3.4:1 > 5.6.7.8:80\n    iface: eth0\n  expect: {verdict: dropped}\n", "test.yaml:7: cases[0].packets[0].iface: iface: goes with pcap: FILE"),
         // Structure.
         ("\(seedWorld)\ncases:\n- name: a\n  packets: [\"\(seedSyn)\"]\n", "test.yaml:4: cases[0]: case \"a\": expected at least one of expect:, counters:, conntrack:"),
         ("cases:\n- name: a\n  packets: [\"\(seedSyn)\"]\n  expect: {verdict: dropped}\n", "test.yaml:2: cases[0]: case \"a\" has no world: and the file has none"),

@@ -1,4 +1,5 @@
 import Netfilter
+import ScenarioSuite
 
 /// The human report of a kernel run: a line per case, the first differing packet of a case
 /// that differs, and a summary.
@@ -19,7 +20,7 @@ public enum KernelReport {
             lines.append("  - verdict \(verdict(difference.pathsimAccepted)) (pathsim)")
             lines.append("  + verdict \(verdict(difference.kernelAccepted)) (kernel)")
         }
-        lines += diff(difference.pathsimSteps.map(\.description), difference.kernelSteps.map(\.description)).map { "  " + $0 }
+        lines += LineDiff.lines(difference.pathsimSteps.map(\.description), difference.kernelSteps.map(\.description)).map { "  " + $0 }
         return lines.joined(separator: "\n")
     }
 
@@ -33,27 +34,4 @@ public enum KernelReport {
     }
 
     static func verdict(_ accepted: Bool) -> String { accepted ? "accepted" : "dropped" }
-
-    /// A line diff by longest common subsequence (traces are short).
-    static func diff(_ old: [String], _ new: [String]) -> [String] {
-        let n = old.count, m = new.count
-        var table = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in stride(from: m - 1, through: 0, by: -1) {
-                table[i][j] = old[i] == new[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
-            }
-        }
-        var result: [String] = []
-        var i = 0, j = 0
-        while i < n || j < m {
-            if i < n, j < m, old[i] == new[j] {
-                result.append("  " + old[i]); i += 1; j += 1
-            } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-                result.append("+ " + new[j]); j += 1
-            } else {
-                result.append("- " + old[i]); i += 1
-            }
-        }
-        return result
-    }
 }

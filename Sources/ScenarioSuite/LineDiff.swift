@@ -1,11 +1,20 @@
 /// A line diff by longest common subsequence: small inputs (paths of tens of steps), so the
 /// quadratic table is fine and the output is the minimal one a reader expects.
-enum LineDiff {
-    enum Line: Hashable {
+public enum LineDiff {
+    public enum Line: Hashable, Sendable {
         case same(String), removed(String), added(String)
+
+        /// The line as diff -u marks it: `- `, `+ ` or two spaces.
+        public var marked: String {
+            switch self {
+            case .same(let text): return "  " + text
+            case .removed(let text): return "- " + text
+            case .added(let text): return "+ " + text
+            }
+        }
     }
 
-    static func diff(_ old: [String], _ new: [String]) -> [Line] {
+    public static func diff(_ old: [String], _ new: [String]) -> [Line] {
         let n = old.count, m = new.count
         var table = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {
@@ -26,6 +35,9 @@ enum LineDiff {
         }
         return lines
     }
+
+    /// The diff as marked lines.
+    public static func lines(_ old: [String], _ new: [String]) -> [String] { diff(old, new).map(\.marked) }
 
     /// Whether `wanted` appears in `lines` in order, not necessarily adjacent.
     static func isSubsequence(_ wanted: [String], of lines: [String]) -> Bool {

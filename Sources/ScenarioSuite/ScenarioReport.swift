@@ -18,11 +18,11 @@ public enum ScenarioReport {
                 out.append("\(head): expected \(mismatch.expected.joined(separator: ", ")), got \(mismatch.actual.joined(separator: "; "))")
             case .exactList:
                 out.append("\(head): - expected, + actual")
-                for line in LineDiff.diff(mismatch.expected, mismatch.actual) { out.append(indent + "  " + diffLine(line)) }
+                for line in LineDiff.lines(mismatch.expected, mismatch.actual) { out.append(indent + "  " + line) }
             case .containedList:
                 out.append("\(head): - missing (expected in this order), the actual lines around them")
                 for line in LineDiff.diff(mismatch.expected, mismatch.actual) {
-                    if case .added(let text) = line { out.append(indent + "    " + text) } else { out.append(indent + "  " + diffLine(line)) }
+                    if case .added(let text) = line { out.append(indent + "    " + text) } else { out.append(indent + "  " + line.marked) }
                 }
             case .words:
                 out.append("\(head): missing \(mismatch.expected.map { "\"\($0)\"" }.joined(separator: ", ")) in the explanation")
@@ -36,14 +36,6 @@ public enum ScenarioReport {
         }
         for note in result.outcome.notes { out.append("\(indent)note: \(note)") }
         return out.joined(separator: "\n")
-    }
-
-    static func diffLine(_ line: LineDiff.Line) -> String {
-        switch line {
-        case .same(let text): return "  " + text
-        case .removed(let text): return "- " + text
-        case .added(let text): return "+ " + text
-        }
     }
 
     public static func summary(_ results: [CaseResult], seconds: Double) -> String {

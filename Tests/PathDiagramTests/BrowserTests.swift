@@ -9,8 +9,10 @@ struct BrowserTests {
     static let browser = HeadlessBrowser.find()
     static let inCI = ProcessInfo.processInfo.environment["CI"] != nil
 
-    @Test(.enabled(if: browser != nil || inCI, "no chromium-headless-shell or chromium on PATH: run Tests/setup-machine.sh (with CI set this fails)"),
-          .timeLimit(.minutes(2)))
+    // No time limit on the test: it would also count the time the test waits for a thread while
+    // the kernel suites hold them (observed: 930 s in the full run). The browser and python3 each
+    // have their own deadline, which is what keeps a hung process from hanging the suite.
+    @Test(.enabled(if: browser != nil || inCI, "no chromium-headless-shell or chromium on PATH: run Tests/setup-machine.sh (with CI set this fails)"))
     func reportPaintsTheHighlightedPath() throws {
         let browser = try #require(Self.browser, "CI is set and no chromium-headless-shell or chromium is on PATH: run Tests/setup-machine.sh")
         let python = try #require(HeadlessBrowser.onPath("python3"), "python3 decodes the screenshot's pixels")

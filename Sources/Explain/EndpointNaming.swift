@@ -24,16 +24,13 @@ struct EndpointNaming {
     }
 
     func resolve(interface: String, kind: String) -> ResolvedEndpoint? {
-        guard let cluster = context.cluster else { return nil }
-        let catalog = EndpointCatalog(cluster: cluster, dialect: .modern)
-        let candidates = catalog.endpoints.filter { $0.kind.rawValue == kind && ($0.interfaceName == interface || ($0.kind == .host && $0.interfaceName == nil)) }
+        let candidates = context.endpoints.filter { $0.kind.rawValue == kind && ($0.interfaceName == interface || ($0.kind == .host && $0.interfaceName == nil)) }
         return candidates.first { $0.node == context.node } ?? candidates.first
     }
 
     /// The workload endpoint that holds an address, for naming the other side of a connection.
     func workload(address: IPv4Address) -> ResolvedEndpoint? {
-        guard let cluster = context.cluster else { return nil }
         let text = "\(address)"
-        return EndpointCatalog(cluster: cluster, dialect: .modern).endpoints.first { $0.kind == .workload && $0.addresses.contains(text) }
+        return context.endpoints.first { $0.kind == .workload && $0.addresses.contains(text) }
     }
 }

@@ -10,7 +10,9 @@ public struct ExplainContext: Sendable {
     public var legacyRuleset: Ruleset?
     public var ipsets: [IPSet]
     public var provenance: RenderProvenance?
-    public var cluster: Cluster?
+    public let cluster: Cluster?
+    /// The cluster's endpoints, resolved once: every explanation looks interfaces and addresses up here.
+    let endpoints: [ResolvedEndpoint]
     public var node: String?
     /// Said once in every explanation (how the provenance was matched to a real dump, for example).
     public var notes: [String] = []
@@ -24,6 +26,7 @@ public struct ExplainContext: Sendable {
         self.provenance = provenance
         self.cluster = cluster
         self.node = node
+        endpoints = cluster.map { EndpointCatalog(cluster: $0, dialect: .modern).endpoints } ?? []
         markBits = FelixMarkBits(ruleset.table(.filter))
     }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CalicoModel
 import ClusterPath
-import ClusterYAML
 import Explain
 import FelixRenderer
 import Netfilter
@@ -28,15 +27,8 @@ struct CrossNodeSession {
 
     init(_ options: ClusterOptions) throws {
         guard options.isSet else { throw fail("--across-nodes needs --cluster", ExitCode(64)) }
-        guard let layout = FelixLayout(felixVersion: options.felixVersion) else {
-            throw fail("--felix-version \(options.felixVersion): expected 3.x (modern layout) or 2.x (legacy layout)", ExitCode(64))
-        }
-        let objects: Cluster
-        do {
-            objects = try ClusterLoader.load(paths: options.cluster)
-        } catch {
-            throw fail("\(error)", PathsimExit.badInput)
-        }
+        let layout = try options.layout()
+        let objects = try options.loadObjects()
         let renderOptions = RenderOptions(layout: layout, routesToOtherNodes: true)
         var snapshots: [String: NodeSnapshot] = [:]
         explainers = [:]
@@ -94,14 +86,14 @@ struct CrossNodeSession {
         }
     }
 
-    /// Rule text for a picture spanning nodes: each hop's own rules.
-    func ruleText(for result: ClusterPathResult) -> @Sendable (Backend, TableName, String, Int) -> String {
-        let texts = result.hops.map { ruleTexts[$0.node] }
-        // The picture asks by rule only; hops of different nodes share chain names, so the
-        // first node whose rule exists answers (felix writes the same static chains everywhere).
+    /// Rule text for a picture spanning nodes: felix writes the same static chains on every
+    /// node and the picture asks by rule only, so the first node that has the rule answers.
+    func ruleText(nodes: [String]) -> @Sendable (Backend, TableName, String, Int) -> String {
+        let texts = nodes.compactMap { ruleTexts[$0] }
         return { backend, table, chain, position in
             for text in texts {
-                if let text, case let line = text(backend, table, chain, position), !line.isEmpty { return line }
+                let line = text(backend, table, chain, position)
+                if !line.isEmpty { return line }
             }
             return ""
         }
@@ -137,13 +129,11 @@ extension CrossNodeSession {
         let inputs = try world.packets()
         guard !inputs.isEmpty else { throw fail("at least one --pkt is needed", ExitCode.validationFailure) }
         var parts: [DiagramOutput.Part] = []
-        var texts: [@Sendable (Backend, TableName, String, Int) -> String] = []
         for (offset, input) in inputs.enumerated() {
             let result = try session.trace(input, from: options.from)
             let explanation = explain ? session.explain(result) : nil
             if picture != nil {
                 parts += session.diagramParts(result)
-                texts.append(session.ruleText(for: result))
             } else if json {
                 print(Self.json(result, index: offset + 1, explanation: explanation).rendered)
             } else {
@@ -162,14 +152,9 @@ extension CrossNodeSession {
         }
         if let picture {
             let title = inputs.count == 1 ? PacketDescription.spec(inputs[0].packet, ingress: inputs[0].ingress) : "\(inputs.count) packets"
-            let lookups = texts
-            let ruleText: @Sendable (Backend, TableName, String, Int) -> String = { backend, table, chain, position in
-                for lookup in lookups {
-                    let line = lookup(backend, table, chain, position)
-                    if !line.isEmpty { return line }
-                }
-                return ""
-            }
+            var nodes: [String] = []
+            for part in parts where !nodes.contains(part.node) { nodes.append(part.node) }
+            let ruleText = session.ruleText(nodes: nodes)
             try DiagramOutput.write(DiagramOutput.input(title: title, parts: parts, ruleText: ruleText), html: picture.html, to: picture.output)
         }
     }

@@ -26,20 +26,30 @@ struct ClusterOptions: ParsableArguments {
 
     func render() throws -> RenderedNode { try renderWithObjects().rendered }
 
-    /// The cluster's objects and the node felix (and kube-proxy) would program from them.
-    func renderWithObjects() throws -> (rendered: RenderedNode, objects: Cluster) {
+    /// The felix layout --felix-version asks for.
+    func layout() throws -> FelixLayout {
         guard let layout = FelixLayout(felixVersion: felixVersion) else {
             throw fail("--felix-version \(felixVersion): expected 3.x (modern layout) or 2.x (legacy layout)", ExitCode(64))
         }
+        return layout
+    }
+
+    /// The objects of every --cluster path.
+    func loadObjects() throws -> Cluster {
         for path in cluster where !FileManager.default.fileExists(atPath: path) {
             throw fail("\(path): no such file or directory", PathsimExit.missingInput)
         }
-        let objects: Cluster
         do {
-            objects = try ClusterLoader.load(paths: cluster)
+            return try ClusterLoader.load(paths: cluster)
         } catch {
             throw fail("\(error)", PathsimExit.badInput)
         }
+    }
+
+    /// The cluster's objects and the node felix (and kube-proxy) would program from them.
+    func renderWithObjects() throws -> (rendered: RenderedNode, objects: Cluster) {
+        let layout = try self.layout()
+        let objects = try loadObjects()
         guard let node = node ?? (objects.nodeNames.count == 1 ? objects.nodeNames.first : nil) else {
             throw fail("--node: expected one of \(objects.nodeNames.joined(separator: ", "))", ExitCode(64))
         }
